@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { hashApiKey, looksLikeApiKey } from './api-key-format';
+import { LoginThrottle } from './login-throttle';
+import { hashPassword, verifyPassword } from './passwords';
+import type { Principal, Role } from './roles';
+import { User } from './user.entity';
+
+interface TokenClaims {
+  sub: string;
+  role: Role;
+  cid: string | null;
+  email: string;
+}
+
+export interface LoginResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: { id: string; email: string; role: Role; name: string | null; clientId: string | null };
+}
+
+/** How often an API key's `last_used_at` is written at most: a busy feed must not write per request. */
+const LAST_USED_RESOLUTION_SECONDS = 60;
+
+@Injectable()
+export class AuthService {
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly db: DataSource,
+    private readonly jwt: JwtService,
+    private readonly throttle: LoginThrottle,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(email: string, password: string, address: string): Promise<LoginResult> {
+    const now = this.clock.now();
+    const keys = LoginThrottle.keys(email, address);
+    const wait = await this.throttle.lockedFor(keys, now);
+    if (wait > 0) {
+      throw new AppError(
+        'rate_limited',
+        'Too many failed sign-in attempts; try again later',
+        [],
+        wait,
+      );
+    }
+    const user = await this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: email.toLowerCase() })
+      .getOne();
+    // An unknown account costs the same hash as a known one, so timing does not reveal accounts.
+    const ok = user
+      ? await verifyPassword(user.passwordHash, password)
+      : await verifyPassword(await this.getDummyHash(), password).then(() => false);
+    if (!user || !ok || !user.active) {
+      await this.throttle.recordFailure(keys, now);
+      throw new AppError('unauthenticated', 'Wrong email or password');
+    }
+    await this.throttle.recordSuccess(keys);
+    const claims: TokenClaims = {
+      sub: user.id,
+      role: user.role,
+      cid: user.clientId,
+      email: user.email,
+    };
+    return {
+      accessToken: await this.jwt.signAsync(claims),
+      tokenType: 'Bearer',
+      expiresIn: this.config.jwtTtlSeconds,
+      user: {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        name: user.name,
+        clientId: user.clientId,
+      },
+    };
+  }
+
+  /** A bearer token (signed JWT) or an API key → who is calling, or undefined. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    if (looksLikeApiKey(token)) return this.authenticateApiKey(token);
+    try {
+      const c = await this.jwt.verifyAsync<TokenClaims>(token);
+      return { kind: 'user', userId: c.sub, role: c.role, clientId: c.cid, email: c.email };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async authenticateApiKey(key: string): Promise<Principal | undefined> {
+    const rows: { id: string; client_id: string; last_used_at: Date | null }[] =
+      await this.db.query(
+        'SELECT id, client_id, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+        [hashApiKey(key)],
+      );
+    const row = rows[0];
+    if (!row) return undefined;
+    const now = this.clock.now();
+    const stale =
+      !row.last_used_at ||
+      now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_SECONDS * 1000;
+    if (stale) {
+      // Written at most once a minute per key: a feed polled every second stays read-only.
+      await this.db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1', [row.id, now]);
+    }
+    return { kind: 'api_key', keyId: row.id, clientId: row.client_id };
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= hashPassword('not-a-real-password-' + Math.random());
+    return this.dummyHash;
+  }
+}

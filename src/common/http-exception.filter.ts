@@ -1,0 +1,76 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { AppError, type FieldProblem, httpStatusOf } from './app-error';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details: FieldProblem[];
+}
+
+/**
+ * Every error leaves in the shape of API.md: `{statusCode, error, message, details}`.
+ * Unexpected errors are logged in full and answered with a bare 500: no stack, no SQL.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    if (exception instanceof AppError && exception.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof AppError) {
+      return body(httpStatusOf(exception.code), exception.message, exception.details);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      if (typeof res === 'object' && res !== null) {
+        const r = res as { message?: unknown; details?: FieldProblem[] };
+        const message = Array.isArray(r.message)
+          ? r.message.join('; ')
+          : typeof r.message === 'string'
+            ? r.message
+            : exception.message;
+        return body(status, message, r.details ?? []);
+      }
+      return body(status, String(res));
+    }
+    // Errors raised by Fastify itself before our code runs: malformed JSON, wrong media type,
+    // body too large. They carry a 4xx statusCode and a message safe to show.
+    const fastifyError = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
+    if (
+      typeof fastifyError?.statusCode === 'number' &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500 &&
+      typeof fastifyError.code === 'string' &&
+      fastifyError.code.startsWith('FST_')
+    ) {
+      return body(fastifyError.statusCode, String(fastifyError.message));
+    }
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : exception,
+    );
+    return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+}
+
+function body(statusCode: number, message: string, details: FieldProblem[] = []): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, details };
+}

@@ -1,0 +1,170 @@
+/**
+ * Configuration, read once from the environment at boot and validated as a whole: a bad or
+ * missing value stops the service with one message that names every offending variable.
+ */
+export interface AppConfig {
+  port: number;
+  /** Unset = an embedded PostgreSQL under ./.data/ is started by main.ts before the app. */
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  dataDir: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  /** Unset in development = generated and kept under ./.data/ by main.ts. */
+  jwtSecret?: string;
+  jwtTtlSeconds: number;
+  publicBaseUrl: string;
+  twilio?: {
+    accountSid: string;
+    authToken: string;
+    apiKeySid: string;
+    apiKeySecret: string;
+    twimlAppSid: string;
+  };
+  webhookAllowPrivateUrls: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+  production: boolean;
+  login: {
+    /** Failed attempts per account before it is locked for `windowSeconds`. */
+    maxFailuresPerAccount: number;
+    /** Failed attempts per client address before the address is locked for `windowSeconds`. */
+    maxFailuresPerAddress: number;
+    windowSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const TWILIO_VARS = [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_API_KEY_SID',
+  'TWILIO_API_KEY_SECRET',
+  'TWILIO_TWIML_APP_SID',
+] as const;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name} must be a ${protocols.join(' or ')}// URL (got "${redact(raw)}")`);
+      return undefined;
+    }
+  };
+
+  const production = str('NODE_ENV') === 'production';
+  const port = int('PORT', 3000, 1, 65535);
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const embeddedPgPort = int('EMBEDDED_PG_PORT', 54329, 1024, 65535);
+  if (embeddedPgPort === 5432)
+    problems.push('EMBEDDED_PG_PORT must not be 5432 (kept for a real server)');
+
+  const adminEmail = str('ADMIN_EMAIL');
+  const adminPassword = str('ADMIN_PASSWORD');
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (adminEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    problems.push(`ADMIN_EMAIL must be an email address (got "${adminEmail}")`);
+  }
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    problems.push('ADMIN_PASSWORD must be at least 8 characters');
+  }
+
+  const jwtSecret = str('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (jwtSecret === undefined && production) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production');
+  }
+
+  const twilioSet = TWILIO_VARS.filter((n) => str(n) !== undefined);
+  let twilio: AppConfig['twilio'];
+  if (twilioSet.length > 0 && twilioSet.length < TWILIO_VARS.length) {
+    const missing = TWILIO_VARS.filter((n) => !twilioSet.includes(n));
+    problems.push(
+      `Twilio is partly configured: set all of ${TWILIO_VARS.join(', ')} or none (missing: ${missing.join(', ')})`,
+    );
+  } else if (twilioSet.length === TWILIO_VARS.length) {
+    twilio = {
+      accountSid: str('TWILIO_ACCOUNT_SID')!,
+      authToken: str('TWILIO_AUTH_TOKEN')!,
+      apiKeySid: str('TWILIO_API_KEY_SID')!,
+      apiKeySecret: str('TWILIO_API_KEY_SECRET')!,
+      twimlAppSid: str('TWILIO_TWIML_APP_SID')!,
+    };
+  }
+
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const config: AppConfig = {
+    port,
+    databaseUrl,
+    embeddedPgPort,
+    dataDir: str('DATA_DIR') ?? '.data',
+    adminEmail: adminEmail?.toLowerCase(),
+    adminPassword,
+    jwtSecret,
+    jwtTtlSeconds: int('JWT_TTL_SECONDS', 12 * 3600, 60, 7 * 24 * 3600),
+    publicBaseUrl: (
+      url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
+    ).replace(/\/+$/, ''),
+    twilio,
+    webhookAllowPrivateUrls: bool('WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    logLevel,
+    trustProxy: bool('TRUST_PROXY', false),
+    production,
+    login: {
+      maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+      maxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
+      windowSeconds: int('LOGIN_LOCK_SECONDS', 15 * 60, 1, 24 * 3600),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+}

@@ -1,0 +1,9 @@
+import { Init1795463026130 } from './1795463026130-Init';
+
+/**
+ * Every migration, in order. Generate the next one from the entities with
+ * `npm run migration:generate -- src/database/migrations/<Name>` (DATABASE_URL = a database
+ * migrated to the current head), then add it here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const MIGRATIONS: Function[] = [Init1795463026130];

@@ -1,0 +1,256 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ACCESS_KEY, type AccessRule } from '../src/auth/access.decorators';
+import type { Audience } from '../src/auth/roles';
+import { TestContext, type TestUser } from './harness';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+interface Ids {
+  client: string;
+  manager?: string;
+  rep: string;
+  key: string;
+  user: string;
+}
+interface Route {
+  method: Method;
+  path: string;
+  /** Builds the concrete path for one client's ids. */
+  url: (ids: Ids) => string;
+  allowed: Audience[] | 'public';
+  /** A valid body, so that 404 (not 400) is what a foreign tenant sees. */
+  body?: (ids: Ids) => object;
+  /** Scoped to one client: someone of another client must get 404. */
+  tenant?: boolean;
+}
+
+const STAFF_AND_CLIENT: Audience[] = ['admin', 'account_manager', 'client'];
+
+/** Every route of the service. The last test fails when a route is added without a row here. */
+const ROUTES: Route[] = [
+  { method: 'post', path: '/auth/login', url: () => '/auth/login', allowed: 'public' },
+  { method: 'get', path: '/health', url: () => '/health', allowed: 'public' },
+  {
+    method: 'get',
+    path: '/auth/me',
+    url: () => '/auth/me',
+    allowed: ['admin', 'account_manager', 'caller', 'client'],
+  },
+  {
+    method: 'post',
+    path: '/users',
+    url: () => '/users',
+    allowed: ['admin'],
+    body: () => ({ email: 'x@y.example', password: 'long-enough-1', role: 'caller' }),
+  },
+  { method: 'get', path: '/users', url: () => '/users', allowed: ['admin'] },
+  {
+    method: 'patch',
+    path: '/users/:id',
+    url: (i) => `/users/${i.user}`,
+    allowed: ['admin'],
+    body: () => ({ name: 'N' }),
+  },
+  {
+    method: 'post',
+    path: '/clients',
+    url: () => '/clients',
+    allowed: ['admin', 'account_manager'],
+    body: () => ({ name: 'C' }),
+  },
+  { method: 'get', path: '/clients', url: () => '/clients', allowed: STAFF_AND_CLIENT },
+  {
+    method: 'get',
+    path: '/clients/:id',
+    url: (i) => `/clients/${i.client}`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'patch',
+    path: '/clients/:id',
+    url: (i) => `/clients/${i.client}`,
+    allowed: ['admin', 'account_manager'],
+    body: () => ({ name: 'Renamed' }),
+    tenant: true,
+  },
+  {
+    method: 'put',
+    path: '/clients/:id/managers',
+    url: (i) => `/clients/${i.client}/managers`,
+    allowed: ['admin'],
+    body: (i) => ({ userIds: i.manager ? [i.manager] : [] }),
+  },
+  {
+    method: 'get',
+    path: '/clients/:id/reps',
+    url: (i) => `/clients/${i.client}/reps`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'post',
+    path: '/clients/:id/reps',
+    url: (i) => `/clients/${i.client}/reps`,
+    allowed: STAFF_AND_CLIENT,
+    body: () => ({ name: 'R', email: `r${Math.random()}@x.example` }),
+    tenant: true,
+  },
+  {
+    method: 'patch',
+    path: '/clients/:id/reps/:repId',
+    url: (i) => `/clients/${i.client}/reps/${i.rep}`,
+    allowed: STAFF_AND_CLIENT,
+    body: () => ({ available: true }),
+    tenant: true,
+  },
+  {
+    method: 'get',
+    path: '/clients/:id/api-keys',
+    url: (i) => `/clients/${i.client}/api-keys`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'post',
+    path: '/clients/:id/api-keys',
+    url: (i) => `/clients/${i.client}/api-keys`,
+    allowed: STAFF_AND_CLIENT,
+    body: () => ({}),
+    tenant: true,
+  },
+  {
+    method: 'delete',
+    path: '/clients/:id/api-keys/:keyId',
+    url: (i) => `/clients/${i.client}/api-keys/${i.key}`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  { method: 'get', path: '/v1/me', url: () => '/v1/me', allowed: ['api_key'] },
+];
+
+describe('access rules on every route', () => {
+  let ctx: TestContext;
+  let a: Ids;
+  let b: Ids;
+  let as: Record<Audience, string>; // a token for each audience, belonging to client A where it matters
+  let ofB: { clientUser: TestUser; manager: TestUser; apiKey: string };
+
+  beforeAll(async () => {
+    ctx = await TestContext.create();
+    const make = async (): Promise<Ids> => {
+      const client = await ctx.newClient();
+      const rep = await ctx
+        .http()
+        .post(`/clients/${client.id}/reps`)
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .send({ name: 'Rep', email: 'rep@x.example' })
+        .expect(201);
+      const key = await ctx.newApiKey(client.id);
+      const user = await ctx.newUser('caller');
+      return { client: client.id, rep: rep.body.id, key: key.id, user: user.id };
+    };
+    a = await make();
+    b = await make();
+    const amA = await ctx.newUser('account_manager');
+    const amB = await ctx.newUser('account_manager');
+    await ctx.assignManagers(a.client, [amA.id]);
+    await ctx.assignManagers(b.client, [amB.id]);
+    a.manager = amA.id;
+    b.manager = amB.id;
+    as = {
+      admin: ctx.adminToken,
+      account_manager: amA.token,
+      caller: (await ctx.newUser('caller')).token,
+      client: (await ctx.newUser('client', a.client)).token,
+      api_key: (await ctx.newApiKey(a.client)).key,
+    };
+    ofB = {
+      clientUser: await ctx.newUser('client', b.client),
+      manager: amB,
+      apiKey: (await ctx.newApiKey(b.client)).key,
+    };
+  });
+  afterAll(() => ctx.close());
+
+  const send = (r: Route, ids: Ids, token?: string) => {
+    let req = ctx.http()[r.method](r.url(ids));
+    if (token) req = req.auth(token, { type: 'bearer' });
+    return r.body ? req.send(r.body(ids)) : req;
+  };
+
+  for (const r of ROUTES.filter((x) => x.allowed !== 'public')) {
+    const label = `${r.method.toUpperCase()} ${r.path}`;
+    it(`${label}: 401 without credentials, 403 for roles it is not for`, async () => {
+      const res = await send(r, a);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+      const denied = (
+        ['admin', 'account_manager', 'caller', 'client', 'api_key'] as Audience[]
+      ).filter((x) => !(r.allowed as Audience[]).includes(x));
+      for (const audience of denied) {
+        const forbidden = await send(r, a, as[audience]);
+        expect([audience, forbidden.status]).toEqual([audience, 403]);
+      }
+      // Allowed audiences get through the guard (whatever the service then answers).
+      for (const audience of r.allowed as Audience[]) {
+        const ok = await send(r, a, as[audience]);
+        expect([audience, ok.status < 400 || ok.status === 409]).toEqual([audience, true]);
+      }
+    });
+    if (r.tenant) {
+      it(`${label}: another client's resource answers 404`, async () => {
+        const foreign = [ofB.clientUser, ofB.manager].filter((u) =>
+          (r.allowed as Audience[]).includes(u.role),
+        );
+        expect(foreign.length).toBeGreaterThan(0);
+        for (const { token } of foreign) {
+          const res = await send(r, a, token);
+          expect(res.status).toBe(404);
+          expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+        }
+        // Own client in the path, other client's rep or key in it: still 404.
+        if (r.path.includes(':repId') || r.path.includes(':keyId')) {
+          const mixed = await send(r, { ...b, client: a.client }, as.client);
+          expect(mixed.status).toBe(404);
+        }
+      });
+    }
+  }
+
+  it('lets nobody but API keys call /v1, and an API key nothing else', async () => {
+    await ctx.http().get('/v1/me').auth(ctx.adminToken, { type: 'bearer' }).expect(403);
+    await ctx.http().get('/clients').auth(ofB.apiKey, { type: 'bearer' }).expect(403);
+    const me = await ctx.http().get('/v1/me').auth(ofB.apiKey, { type: 'bearer' }).expect(200);
+    expect(me.body.id).toBe(b.client);
+  });
+
+  it('has a rule on every route, and every route is in the table above', () => {
+    const seen: string[] = [];
+    for (const mod of ctx.app.get(ModulesContainer).values()) {
+      for (const wrapper of mod.controllers.values()) {
+        const cls = wrapper.metatype as new (...args: unknown[]) => object;
+        const base = String(Reflect.getMetadata(PATH_METADATA, cls) ?? '');
+        for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+          const handler = (cls.prototype as Record<string, unknown>)[name];
+          if (name === 'constructor' || typeof handler !== 'function') continue;
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+          if (path === undefined) continue;
+          const method =
+            RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number].toLowerCase();
+          const full = ('/' + [base, path].filter((s) => s && s !== '/').join('/')).replace(
+            /\/+/g,
+            '/',
+          );
+          const rule =
+            (Reflect.getMetadata(ACCESS_KEY, handler) as AccessRule | undefined) ??
+            (Reflect.getMetadata(ACCESS_KEY, cls) as AccessRule | undefined);
+          expect([`${method} ${full}`, rule !== undefined]).toEqual([`${method} ${full}`, true]);
+          seen.push(`${method} ${full}`);
+        }
+      }
+    }
+    expect(seen.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+});

@@ -1,0 +1,51 @@
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMigrations } from '../src/database/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
+import { adminQuery, withDatabase } from './pg-server';
+
+declare global {
+  var __RD_EMBEDDED__: { db: EmbeddedDatabase; dir: string } | undefined;
+}
+
+/**
+ * One real PostgreSQL for the whole run: DATABASE_URL when set (CI's server), else an embedded
+ * one in a throwaway directory on a free port. Migrations run once into a template database;
+ * each test file clones it.
+ */
+export default async function globalSetup(): Promise<void> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dir = await mkdtemp(join(tmpdir(), 'rd-test-pg-'));
+    await chmod(dir, 0o711);
+    const db = await startEmbeddedPostgres({
+      dir,
+      port: await freePort(),
+      database: 'postgres',
+      persistent: false,
+    });
+    globalThis.__RD_EMBEDDED__ = { db, dir };
+    adminUrl = db.adminUrl;
+  }
+  const template = `rd_template_${process.pid}`;
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+  await adminQuery(adminUrl, `CREATE DATABASE "${template}"`);
+  await runMigrations(withDatabase(adminUrl, template));
+  process.env.TEST_PG_URL = adminUrl;
+  process.env.TEST_PG_TEMPLATE = template;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
