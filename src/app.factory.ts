@@ -34,7 +34,6 @@ export async function createApp(
       logger: new PinoNestLogger(logger),
     },
   );
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
@@ -10,14 +9,8 @@ import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Principal, Role } from './roles';
+import { type TokenClaims, Tokens } from './tokens';
 import { User } from './user.entity';
-
-interface TokenClaims {
-  sub: string;
-  role: Role;
-  cid: string | null;
-  email: string;
-}
 
 export interface LoginResult {
   accessToken: string;
@@ -36,7 +29,7 @@ export class AuthService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly db: DataSource,
-    private readonly jwt: JwtService,
+    private readonly tokens: Tokens,
     private readonly throttle: LoginThrottle,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,7 +68,7 @@ export class AuthService {
       email: user.email,
     };
     return {
-      accessToken: await this.jwt.signAsync(claims),
+      accessToken: this.tokens.sign(claims),
       tokenType: 'Bearer',
       expiresIn: this.config.jwtTtlSeconds,
       user: {
@@ -91,12 +84,8 @@ export class AuthService {
   /** A bearer token (signed JWT) or an API key → who is calling, or undefined. */
   async authenticate(token: string): Promise<Principal | undefined> {
     if (looksLikeApiKey(token)) return this.authenticateApiKey(token);
-    try {
-      const c = await this.jwt.verifyAsync<TokenClaims>(token);
-      return { kind: 'user', userId: c.sub, role: c.role, clientId: c.cid, email: c.email };
-    } catch {
-      return undefined;
-    }
+    const c = this.tokens.verify(token);
+    return c && { kind: 'user', userId: c.sub, role: c.role, clientId: c.cid, email: c.email };
   }
 
   private async authenticateApiKey(key: string): Promise<Principal | undefined> {
