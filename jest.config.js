@@ -1,19 +1,11 @@
 // Unit tests (src/**/*.spec.ts) and end-to-end tests (test/**/*.e2e-spec.ts), all against a real PostgreSQL.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-  },
-];
-
+// ts-jest transpiles each file alone (tsconfig's isolatedModules): type checking is `npm run check`'s job.
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
   // A few dependencies ship as ES modules only; Jest on Node 20 needs them compiled to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],

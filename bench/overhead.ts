@@ -6,7 +6,8 @@ import { loadConfig } from '../src/config/app-config';
 import { benchDatabase, load, median, type LoadFigures } from './support';
 
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
-const LIST_SQL = 'SELECT id, name, timezone, created_at AS "createdAt" FROM clients ORDER BY name, id';
+const LIST_SQL =
+  'SELECT id, name, timezone, created_at AS "createdAt" FROM clients ORDER BY name, id';
 
 /**
  * `overhead`: authenticated GET /clients per second through the whole Nest pipeline (guard with
@@ -53,7 +54,8 @@ export async function overhead(): Promise<Record<string, unknown>> {
 
     const oursBody = await (await fetch(`${ours}/clients`, { headers: auth })).text();
     const bareBody = await (await fetch(`${bare}/clients`)).text();
-    if (JSON.parse(oursBody).length !== JSON.parse(bareBody).length) throw new Error('the two servers differ');
+    if (JSON.parse(oursBody).length !== JSON.parse(bareBody).length)
+      throw new Error('the two servers differ');
 
     await load(`${ours}/clients`, auth, 1);
     await load(`${bare}/clients`, {}, 1);

@@ -14,7 +14,12 @@ export async function benchDatabase(): Promise<{ url: string; close: () => Promi
   if (!adminUrl) {
     const dir = await mkdtemp(join(tmpdir(), 'rd-bench-pg-'));
     await chmod(dir, 0o711);
-    const db = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'postgres', persistent: false });
+    const db = await startEmbeddedPostgres({
+      dir,
+      port: await freePort(),
+      database: 'postgres',
+      persistent: false,
+    });
     adminUrl = db.adminUrl;
     stopServer = async () => {
       await db.stop();
@@ -44,7 +49,9 @@ export function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   try {
     const users = app.get(UsersService);
     const clients = app.get(ClientsService);
-    const admin: Principal = { kind: 'user', userId: '', role: 'admin', clientId: null, email: 'seed' };
+    const admin: Principal = {
+      kind: 'user',
+      userId: '',
+      role: 'admin',
+      clientId: null,
+      email: 'seed',
+    };
 
     const existing = await users.list({});
     const byEmail = new Map(existing.map((u) => [u.email, u]));

