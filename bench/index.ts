@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { claim } from './claim';
+import { importBench } from './import';
 import { overhead } from './overhead';
 
 /**
@@ -6,7 +8,11 @@ import { overhead } from './overhead';
  * object, one key per benchmark, each `{ours, baseline, ratio, ...}` with ratio > 1 = ours better.
  * Progress goes to stderr, so stdout is the JSON alone.
  */
-const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = { overhead };
+const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  overhead,
+  claim,
+  import: importBench,
+};
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
 import { createLogger, PinoNestLogger } from './common/logger';
+import { registerUploadParsers } from './common/upload';
 import type { AppConfig } from './config/app-config';
 import { runMigrations } from './database/data-source';
+import { MAX_IMPORT_BYTES } from './campaigns/imports.service';
+import multipart from '@fastify/multipart';
 
 /**
  * Builds the service (used by main.ts, the tests and the benchmarks alike): runs pending
@@ -34,6 +37,13 @@ export async function createApp(
       logger: new PinoNestLogger(logger),
     },
   );
+
+  // Uploads (contact lists, do-not-call files) are streamed: CSV bodies as is, forms through multipart.
+  const fastify = app.getHttpAdapter().getInstance();
+  registerUploadParsers(fastify);
+  await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
+    limits: { fileSize: MAX_IMPORT_BYTES, files: 1 },
+  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -23,6 +23,20 @@ export class FakeClock extends Clock {
   }
 }
 
+export interface ImportReport {
+  id: string;
+  status: 'running' | 'completed' | 'failed';
+  received: number;
+  imported: number;
+  duplicates: number;
+  invalid: number;
+  dnc: number;
+  errors: { line: number; reason: string }[];
+  failureReason: string | null;
+  bytesTotal: number;
+  bytesRead: number;
+}
+
 export interface TestUser {
   id: string;
   email: string;
@@ -114,6 +128,77 @@ export class TestContext {
       .auth(this.adminToken, { type: 'bearer' })
       .send({ userIds })
       .expect(200);
+  }
+
+  async newCampaign(
+    clientId: string,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ id: string; name: string }> {
+    const res = await this.http()
+      .post('/campaigns')
+      .auth(this.adminToken, { type: 'bearer' })
+      .send({ clientId, name: this.unique('Campaign'), ...fields })
+      .expect(201);
+    return res.body;
+  }
+
+  /** A client, an active campaign of it with the given callers (new ones if none given), ready to claim from. */
+  async activeCampaign(
+    opts: {
+      callers?: TestUser[];
+      callerCount?: number;
+      fields?: Record<string, unknown>;
+      clientId?: string;
+    } = {},
+  ): Promise<{ clientId: string; campaignId: string; callers: TestUser[] }> {
+    const clientId = opts.clientId ?? (await this.newClient('Acme Solar')).id;
+    const client = await this.http()
+      .get(`/clients/${clientId}`)
+      .auth(this.adminToken, { type: 'bearer' })
+      .expect(200);
+    const campaign = await this.newCampaign(clientId, {
+      script: `Hello, I am calling on behalf of ${client.body.name}.`,
+      callerId: '+12125550100',
+      ...(opts.fields ?? {}),
+    });
+    const callers =
+      opts.callers ??
+      (await Promise.all(
+        Array.from({ length: opts.callerCount ?? 1 }, () => this.newUser('caller')),
+      ));
+    await this.http()
+      .put(`/campaigns/${campaign.id}/callers`)
+      .auth(this.adminToken, { type: 'bearer' })
+      .send({ callerIds: callers.map((c) => c.id) })
+      .expect(200);
+    await this.http()
+      .patch(`/campaigns/${campaign.id}`)
+      .auth(this.adminToken, { type: 'bearer' })
+      .send({ status: 'active' })
+      .expect(200);
+    return { clientId, campaignId: campaign.id, callers };
+  }
+
+  /** Uploads a CSV and waits for its import to finish; answers the final report. */
+  async importCsv(campaignId: string, csv: string | Buffer): Promise<ImportReport> {
+    const started = await this.http()
+      .post(`/campaigns/${campaignId}/imports`)
+      .auth(this.adminToken, { type: 'bearer' })
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(202);
+    return this.waitForImport(campaignId, started.body.id as string);
+  }
+
+  async waitForImport(campaignId: string, importId: string): Promise<ImportReport> {
+    for (;;) {
+      const res = await this.http()
+        .get(`/campaigns/${campaignId}/imports/${importId}`)
+        .auth(this.adminToken, { type: 'bearer' })
+        .expect(200);
+      if (res.body.status !== 'running') return res.body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async newApiKey(clientId: string): Promise<{ id: string; key: string; prefix: string }> {

@@ -4,6 +4,27 @@ import { ApiKey } from '../clients/api-key.entity';
 import { ClientManager } from '../clients/client-manager.entity';
 import { Client } from '../clients/client.entity';
 import { SalesRep } from '../clients/sales-rep.entity';
+import { Call } from '../calls/call.entity';
+import { CampaignCaller } from '../campaigns/campaign-caller.entity';
+import { Campaign } from '../campaigns/campaign.entity';
+import { ContactImport } from '../campaigns/contact-import.entity';
+import { Contact } from '../campaigns/contact.entity';
+import { DncExtract } from '../campaigns/dnc-extract.entity';
+import { DncNumber } from '../campaigns/dnc-number.entity';
 
 /** Every entity of the service; the data source, the migration runner and tests share this list. */
-export const ENTITIES = [User, LoginFailure, Client, ClientManager, SalesRep, ApiKey];
+export const ENTITIES = [
+  User,
+  LoginFailure,
+  Client,
+  ClientManager,
+  SalesRep,
+  ApiKey,
+  Campaign,
+  CampaignCaller,
+  Contact,
+  ContactImport,
+  DncNumber,
+  DncExtract,
+  Call,
+];

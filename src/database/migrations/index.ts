@@ -1,4 +1,5 @@
 import { Init1795463026130 } from './1795463026130-Init';
+import { Campaigns1795464728378 } from './1795464728378-Campaigns';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -6,4 +7,4 @@ import { Init1795463026130 } from './1795463026130-Init';
  * migrated to the current head), then add it here.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Init1795463026130];
+export const MIGRATIONS: Function[] = [Init1795463026130, Campaigns1795464728378];

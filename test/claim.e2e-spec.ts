@@ -1,0 +1,226 @@
+import { Client as Pg } from 'pg';
+import { TestContext, type TestUser } from './harness';
+
+/** Real US numbers in the format a list would carry; area code 213 = Los Angeles, 305 = Miami, 212 = New York. */
+function phone(area: string, i: number): string {
+  return `(${area}) ${String(200 + Math.floor(i / 10000)).padStart(3, '0')}-${String(i % 10000).padStart(4, '0')}`;
+}
+
+async function sql<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const c = new Pg({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+describe('claiming the next contact', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await TestContext.create();
+  });
+  afterAll(() => ctx.close());
+
+  const next = (caller: TestUser, campaignId?: string) =>
+    ctx
+      .http()
+      .post('/calls/next')
+      .auth(caller.token, { type: 'bearer' })
+      .send(campaignId ? { campaignId } : {});
+
+  it('leases a contact with its script, pitch and offer, and returns the same lease when asked again', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z'); // 10:00 in Los Angeles
+    const { campaignId, callers } = await ctx.activeCampaign({
+      fields: {
+        pitches: [{ name: 'Savings', text: 'Save a third' }],
+        offers: [{ name: 'Ten off', text: '10% off' }],
+      },
+    });
+    await ctx.importCsv(
+      campaignId,
+      `company,first name,last name,title,phone,state\nAcme,Ann,Lee,CFO,${phone('213', 1)},CA\n`,
+    );
+    const first = await next(callers[0]).expect(200);
+    expect(first.body).toMatchObject({
+      contact: {
+        company: 'Acme',
+        firstName: 'Ann',
+        lastName: 'Lee',
+        title: 'CFO',
+        state: 'CA',
+        timezone: 'America/Los_Angeles',
+        localTime: '10:00',
+        attempts: 0,
+      },
+      campaign: { id: campaignId },
+      pitch: { key: 'savings' },
+      offer: { key: 'ten-off' },
+    });
+    expect(first.body.contact.phone).toMatch(/^\+1213/);
+    expect(new Date(first.body.leaseExpiresAt).getTime()).toBe(ctx.clock.now().getTime() + 900_000);
+    const again = await next(callers[0]).expect(200);
+    expect(again.body.callId).toBe(first.body.callId);
+    // Nothing else to call: another caller gets 204.
+    const other = await ctx.newUser('caller');
+    await ctx
+      .http()
+      .put(`/campaigns/${campaignId}/callers`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ callerIds: [callers[0].id, other.id] })
+      .expect(200);
+    await next(other).expect(204);
+  });
+
+  it('hands out a lease left to expire again, to whoever asks next', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 2 });
+    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 2)},CA\n`);
+    const a = await next(callers[0]).expect(200);
+    await next(callers[1]).expect(204);
+    ctx.clock.advance(901);
+    const b = await next(callers[1]).expect(200);
+    expect(b.body.contact.id).toBe(a.body.contact.id);
+    expect(b.body.callId).not.toBe(a.body.callId);
+    const calls = await sql<{ state: string }>(ctx.dbUrl, 'SELECT state FROM calls WHERE id = $1', [
+      a.body.callId,
+    ]);
+    expect(calls[0].state).toBe('expired');
+  });
+
+  it.each([
+    ['07:59 in Los Angeles', '2026-03-02T15:59:00Z', 'CA', '213', 204],
+    ['08:00 in Los Angeles', '2026-03-02T16:00:00Z', 'CA', '213', 200],
+    ['21:00 in Los Angeles', '2026-03-03T05:00:00Z', 'CA', '213', 204],
+    ['20:00 in Florida', '2026-03-03T01:00:00Z', 'FL', '305', 204],
+    ['19:59 in Florida', '2026-03-03T00:59:00Z', 'FL', '305', 200],
+  ])('respects calling hours: %s', async (_label, now, state, area, status) => {
+    ctx.clock.set(now);
+    const { campaignId, callers } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, `phone,state\n${phone(area, 3)},${state}\n`);
+    await next(callers[0]).expect(status);
+  });
+
+  it('never hands out a number added to do-not-call, and drops the open lease on it', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers, clientId } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 4)},CA\n${phone('213', 5)},CA\n`);
+    const leased = await next(callers[0]).expect(200);
+    await ctx
+      .http()
+      .post('/dnc')
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ phone: leased.body.contact.phone, clientId })
+      .expect(201);
+    const after = await next(callers[0]).expect(200);
+    expect(after.body.contact.id).not.toBe(leased.body.contact.id);
+    const dropped = await sql<{ state: string }>(
+      ctx.dbUrl,
+      'SELECT state FROM calls WHERE id = $1',
+      [leased.body.callId],
+    );
+    expect(dropped[0].state).toBe('dropped');
+    await ctx
+      .http()
+      .post(`/calls/${after.body.callId}/release`)
+      .auth(callers[0].token, { type: 'bearer' })
+      .expect(204);
+    ctx.clock.advance(3600);
+    const again = await next(callers[0]).expect(200);
+    expect(again.body.contact.id).toBe(after.body.contact.id);
+  });
+
+  it('stops a consumer campaign whose registry scrub is older than 31 days', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ fields: { kind: 'consumer' } });
+    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 6)},CA\n`);
+    await next(callers[0]).expect(204);
+    const upload = (date: string) =>
+      ctx
+        .http()
+        .post(`/dnc/imports?registry=true&obtainedAt=${date}`)
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .set('Content-Type', 'text/csv')
+        .send('phone\n2125550123\n');
+    await upload('2026-01-20').expect(201);
+    await next(callers[0]).expect(204);
+    await upload('2026-02-20').expect(201);
+    await next(callers[0]).expect(200);
+  });
+
+  it('gives a caller nothing from a campaign they do not work', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 7)},CA\n`);
+    const outsider = await ctx.newUser('caller');
+    await next(outsider, campaignId).expect(404);
+    await next(outsider).expect(204);
+  });
+
+  it('keeps to the 3-calls-in-24-hours limit of Florida', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, `phone,state\n${phone('305', 8)},FL\n`);
+    const [contact] = await sql<{ id: string; phone: string; client_id: string }>(
+      ctx.dbUrl,
+      'SELECT id, phone, client_id FROM contacts WHERE campaign_id = $1',
+      [campaignId],
+    );
+    for (const hoursAgo of [2, 5, 20]) {
+      await sql(
+        ctx.dbUrl,
+        `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at, dialed_at)
+                            VALUES ($1, $2, $3, $4, $5, 'completed', $6, $6::timestamptz)`,
+        [
+          contact.client_id,
+          campaignId,
+          contact.id,
+          callers[0].id,
+          contact.phone,
+          new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000),
+        ],
+      );
+    }
+    await next(callers[0]).expect(204);
+    ctx.clock.advance(5 * 3600); // the oldest of the three is now more than 24 h ago
+    await next(callers[0]).expect(200);
+  });
+
+  it('hands every one of 1,000 contacts to exactly one of 50 concurrent callers', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 50 });
+    const rows = Array.from({ length: 1000 }, (_, i) => `${phone('213', 1000 + i)},CA`);
+    const report = await ctx.importCsv(campaignId, `phone,state\n${rows.join('\n')}\n`);
+    expect(report.imported).toBe(1000);
+    const handed: string[] = [];
+    const db = new Pg({ connectionString: ctx.dbUrl });
+    await db.connect();
+    try {
+      await Promise.all(
+        callers.map(async (caller) => {
+          for (;;) {
+            const res = await next(caller, campaignId);
+            if (res.status === 204) return;
+            expect(res.status).toBe(200);
+            handed.push(res.body.contact.id);
+            // What the outcome will do in the calls issue: the contact is finished.
+            await db.query(
+              `UPDATE contacts SET status = 'closed', leased_to = NULL WHERE id = $1`,
+              [res.body.contact.id],
+            );
+            await db.query(`UPDATE calls SET state = 'completed' WHERE id = $1`, [res.body.callId]);
+          }
+        }),
+      );
+    } finally {
+      await db.end();
+    }
+    expect(handed).toHaveLength(1000);
+    expect(new Set(handed).size).toBe(1000);
+  }, 120000);
+});
