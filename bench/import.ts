@@ -74,26 +74,15 @@ export async function importBench(): Promise<Record<string, unknown>> {
     const campaign = (await json('POST', '/campaigns', token, { clientId: client, name: 'Bench' }))
       .id as string;
 
-    // Baseline: COPY of the same file into an unindexed table, straight from disk.
+    // Baseline: COPY of the same file into an unindexed table, straight from disk. The file has no
+    // tabs, backslashes or quoted line breaks, so each line loads as one text value: the least
+    // work PostgreSQL can do with these bytes.
     const pg = new Client({ connectionString: db.url });
+    pg.on('error', () => undefined);
     await pg.connect();
-    await pg.query(`CREATE UNLOGGED TABLE raw_copy (c1 text, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text,
-                      c8 text, c9 text, c10 text, c11 text, c12 text, c13 text, c14 text, c15 text)`);
+    await pg.query('CREATE UNLOGGED TABLE raw_copy (line text)');
     const t0 = performance.now();
-    // Ragged rows would stop COPY, so the baseline reads them into spare columns.
-    await pipeline(
-      createReadStream(file),
-      pg.query(
-        copyFrom(
-          `COPY raw_copy (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) FROM STDIN WITH (FORMAT csv, HEADER true)`,
-        ),
-      ),
-    ).catch(async () => {
-      await pipeline(
-        createReadStream(file),
-        pg.query(copyFrom(`COPY raw_copy FROM STDIN WITH (FORMAT text)`)),
-      );
-    });
+    await pipeline(createReadStream(file), pg.query(copyFrom('COPY raw_copy (line) FROM STDIN')));
     const rawSeconds = (performance.now() - t0) / 1000;
     await pg.end();
 

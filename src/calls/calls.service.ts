@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { localTime } from '../campaigns/calling-hours';
-import { CampaignCaller } from '../campaigns/campaign-caller.entity';
-import { Campaign, type Variant } from '../campaigns/campaign.entity';
-import { ContactQueue } from '../campaigns/contact-queue';
+import type { Variant } from '../campaigns/campaign.entity';
+import { type ClaimCampaign, type ClaimedContact, ContactQueue } from '../campaigns/contact-queue';
 
 export interface NextContact {
   callId: string;
@@ -51,47 +50,30 @@ export class CallsService {
     if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers take contacts');
     const callerId = p.userId;
     const now = this.clock.now();
-    return this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [callerId]);
-      const assigned = await m.find(CampaignCaller, { where: { userId: callerId } });
-      if (campaignId && !assigned.some((a) => a.campaignId === campaignId))
-        throw AppError.notFound('Campaign');
-
-      const held: { id: string; contact_id: string }[] = await m.query(
-        `SELECT k.id, k.contact_id FROM calls k JOIN contacts c ON c.id = k.contact_id
-          WHERE k.caller_id = $1 AND k.state = 'leased' AND k.lease_expires_at > $2
-            AND c.leased_to = $1 AND ($3::uuid IS NULL OR k.campaign_id = $3)`,
-        [callerId, now, campaignId ?? null],
-      );
-      if (held[0]) return this.describe(m, held[0].id);
-      // Whatever this caller still held is over: expired, or in another campaign they now leave.
-      await m.query(
-        `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
-                      WHERE id IN (SELECT contact_id FROM calls WHERE caller_id = $1 AND state = 'leased') AND leased_to = $1`,
-        [callerId],
-      );
-      await m.query(
-        `UPDATE calls SET state = 'expired' WHERE caller_id = $1 AND state = 'leased'`,
-        [callerId],
-      );
-
-      const ids = campaignId ? [campaignId] : assigned.map((a) => a.campaignId);
-      const campaigns = ids.length
-        ? await m.find(Campaign, {
-            where: { id: In(ids), status: 'active' },
-            order: { name: 'ASC', id: 'ASC' },
-          })
-        : [];
-      for (const campaign of campaigns) {
-        if (!(await this.queue.registryFresh(m, campaign, now))) continue;
-        const claimed = await this.queue.claimNext(m, campaign, callerId, now, {
-          pitchKey: pickOne(campaign.pitches)?.key ?? null,
-          offerKey: pickOne(campaign.offers)?.key ?? null,
+    // No transaction: the plan and the claim are each one atomic statement. A caller racing
+    // themself is stopped by the unique index on their open call (then the held lease is returned).
+    const plan = await this.queue.prepare(callerId, campaignId ?? null, now);
+    if (!plan.assigned) throw AppError.notFound('Campaign');
+    if (plan.heldCallId) return this.describe(plan.heldCallId);
+    for (const campaign of plan.campaigns) {
+      if (!campaign.registryOk) continue;
+      const pitch = pickOne(campaign.pitches) ?? null;
+      const offer = pickOne(campaign.offers) ?? null;
+      let claimed: ClaimedContact | undefined;
+      try {
+        claimed = await this.queue.claimNext(campaign, callerId, now, {
+          pitchKey: pitch?.key ?? null,
+          offerKey: offer?.key ?? null,
         });
-        if (claimed) return this.describe(m, claimed.callId);
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw e;
+        const again = await this.queue.prepare(callerId, campaign.id, now);
+        if (again.heldCallId) return this.describe(again.heldCallId);
+        throw e;
       }
-      return undefined;
-    });
+      if (claimed) return this.present(claimed, campaign, pitch, offer, now);
+    }
+    return undefined;
   }
 
   /** Gives a leased contact back untouched (the caller skips it); it is eligible again at once. */
@@ -112,38 +94,45 @@ export class CallsService {
     });
   }
 
-  private async describe(m: import('typeorm').EntityManager, callId: string): Promise<NextContact> {
-    const [r]: Record<string, never>[] = await m.query(
+  /** The answer for a fresh claim, from what the claim returned: no second query. */
+  private present(
+    claimed: ClaimedContact,
+    campaign: ClaimCampaign,
+    pitch: Variant | null,
+    offer: Variant | null,
+    now: Date,
+  ): NextContact {
+    const r = claimed.row as Record<string, never>;
+    return {
+      callId: claimed.callId,
+      leaseExpiresAt: claimed.leaseExpiresAt,
+      contact: contactOf(r, now),
+      campaign: {
+        id: campaign.id,
+        name: campaign.name,
+        script: campaign.script,
+        talkCapSeconds: campaign.talkCapSeconds,
+      },
+      pitch,
+      offer,
+    };
+  }
+
+  /** The answer for a lease already held, read back from the database. */
+  private async describe(callId: string): Promise<NextContact> {
+    const [r]: Record<string, never>[] = await this.db.query(
       `SELECT k.id AS call_id, k.lease_expires_at, k.pitch_key, k.offer_key, c.*, g.name AS campaign_name,
               g.script, g.talk_cap_seconds, g.pitches, g.offers
          FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
         WHERE k.id = $1`,
       [callId],
     );
-    const zones: string[] = r.time_zones ?? [];
-    const now = this.clock.now();
     const pitches: Variant[] = r.pitches ?? [];
     const offers: Variant[] = r.offers ?? [];
     return {
       callId: r.call_id,
       leaseExpiresAt: r.lease_expires_at,
-      contact: {
-        id: String(r.id),
-        company: r.company,
-        firstName: r.first_name,
-        lastName: r.last_name,
-        title: r.title,
-        phone: r.phone,
-        altPhones: r.alt_phones ?? [],
-        email: r.email,
-        website: r.website,
-        city: r.city,
-        state: r.state,
-        timezone: zones[0] ?? null,
-        timezones: zones,
-        localTime: zones[0] ? localTime(zones[0], now) : null,
-        attempts: r.attempts,
-      },
+      contact: contactOf(r, this.clock.now()),
       campaign: {
         id: r.campaign_id,
         name: r.campaign_name,
@@ -154,6 +143,27 @@ export class CallsService {
       offer: offers.find((v) => v.key === r.offer_key) ?? null,
     };
   }
+}
+
+function contactOf(r: Record<string, never>, now: Date): NextContact['contact'] {
+  const zones: string[] = r.time_zones ?? [];
+  return {
+    id: String(r.id),
+    company: r.company,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    title: r.title,
+    phone: r.phone,
+    altPhones: r.alt_phones ?? [],
+    email: r.email,
+    website: r.website,
+    city: r.city,
+    state: r.state,
+    timezone: zones[0] ?? null,
+    timezones: zones,
+    localTime: zones[0] ? localTime(zones[0], now) : null,
+    attempts: r.attempts,
+  };
 }
 
 /** Pitches and offers are handed out at random, evenly, so that their results can be compared. */

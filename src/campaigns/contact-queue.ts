@@ -1,13 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { effectiveWindow, openZones, STATE_WINDOWS } from './calling-hours';
-import type { Campaign } from './campaign.entity';
+import type { CampaignKind, Variant } from './campaign.entity';
 
 /** How long a consumer campaign may go on after the newest registry extract was obtained. */
 export const REGISTRY_MAX_AGE_DAYS = 31;
 
 /** States that cap calls to one number in 24 hours, and the cap. */
 export const STATE_DAILY_LIMITS: Readonly<Record<string, number>> = { FL: 3, OK: 3, MD: 3 };
+
+/** The rules of a campaign a claim applies. */
+export interface ClaimCampaign {
+  id: string;
+  clientId: string;
+  name: string;
+  script: string;
+  talkCapSeconds: number;
+  windowStart: string;
+  windowEnd: string;
+  maxAttempts: number;
+  leaseSeconds: number;
+  kind: CampaignKind;
+  zones: string[];
+  pitches: Variant[];
+  offers: Variant[];
+}
+type ClaimCampaignRow = ClaimCampaign & { registryOk: boolean };
+
+export interface ClaimPlan {
+  heldCallId: string | null;
+  /** False when a campaign was asked for that the caller does not work. */
+  assigned: boolean;
+  campaigns: ClaimCampaignRow[];
+}
 
 export interface ClaimedContact {
   callId: string;
@@ -34,22 +59,51 @@ export class ContactQueue {
     this.claimSql = buildClaimSql();
   }
 
-  /** Whether a consumer campaign's registry scrub is recent enough (B2B campaigns never need one). */
-  async registryFresh(m: EntityManager, campaign: Campaign, now: Date): Promise<boolean> {
-    if (campaign.kind !== 'consumer') return true;
-    const rows: { ok: boolean }[] = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM dnc_extracts WHERE registry
-          AND (client_id IS NULL OR client_id = $1)
-          AND obtained_at >= ($2::timestamptz - make_interval(days => $3))::date) AS ok`,
-      [campaign.clientId, now, REGISTRY_MAX_AGE_DAYS],
+  /**
+   * Everything a claim needs to know first, in one round trip: ends the caller's own leases that
+   * expired (or that belong to another campaign than the one asked for), finds a lease still
+   * held (asking again returns it), and lists the active campaigns the caller works with their
+   * rules, each marked whether its registry scrub allows calling (consumer campaigns need a
+   * registry extract obtained within 31 days; B2B campaigns are exempt).
+   */
+  async prepare(callerId: string, campaignId: string | null, now: Date): Promise<ClaimPlan> {
+    const [row]: {
+      held: string | null;
+      assigned: boolean;
+      campaigns: ClaimCampaignRow[] | null;
+    }[] = await this.db.query(
+      `WITH ended AS (
+         UPDATE calls SET state = CASE WHEN lease_expires_at <= $2 THEN 'expired'::call_state ELSE 'released'::call_state END
+          WHERE caller_id = $1 AND state = 'leased'
+            AND (lease_expires_at <= $2 OR ($3::uuid IS NOT NULL AND campaign_id <> $3::uuid))
+         RETURNING contact_id
+       ), freed AS (
+         UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
+          WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1
+       )
+       SELECT
+         (SELECT k.id FROM calls k WHERE k.caller_id = $1 AND k.state = 'leased' AND k.lease_expires_at > $2
+             AND ($3::uuid IS NULL OR k.campaign_id = $3::uuid) LIMIT 1) AS held,
+         ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM campaign_callers WHERE user_id = $1 AND campaign_id = $3::uuid)) AS assigned,
+         (SELECT json_agg(json_build_object(
+                   'id', g.id, 'clientId', g.client_id, 'name', g.name, 'script', g.script,
+                   'talkCapSeconds', g.talk_cap_seconds, 'windowStart', g.window_start, 'windowEnd', g.window_end,
+                   'maxAttempts', g.max_attempts, 'leaseSeconds', g.lease_seconds, 'kind', g.kind, 'zones', g.zones,
+                   'pitches', g.pitches, 'offers', g.offers,
+                   'registryOk', g.kind <> 'consumer' OR EXISTS (
+                      SELECT 1 FROM dnc_extracts x WHERE x.registry AND (x.client_id IS NULL OR x.client_id = g.client_id)
+                         AND x.obtained_at >= ($2::timestamptz - make_interval(days => $4))::date))
+                 ORDER BY g.name, g.id)
+            FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
+           WHERE cc.user_id = $1 AND g.status = 'active' AND ($3::uuid IS NULL OR g.id = $3::uuid)) AS campaigns`,
+      [callerId, now, campaignId, REGISTRY_MAX_AGE_DAYS],
     );
-    return rows[0].ok;
+    return { heldCallId: row.held, assigned: row.assigned, campaigns: row.campaigns ?? [] };
   }
 
   /** Leases the next contact of one campaign to a caller and creates its call record, or undefined. */
   async claimNext(
-    m: EntityManager,
-    campaign: Campaign,
+    campaign: ClaimCampaign,
     callerId: string,
     now: Date,
     pick: { pitchKey: string | null; offerKey: string | null },
@@ -63,7 +117,7 @@ export class ContactQueue {
     });
     const limited = Object.keys(STATE_DAILY_LIMITS);
     const leaseExpiresAt = new Date(now.getTime() + campaign.leaseSeconds * 1000);
-    const rows: Record<string, unknown>[] = await m.query(this.claimSql, [
+    const rows: Record<string, unknown>[] = await this.db.query(this.claimSql, [
       campaign.id,
       now,
       campaign.maxAttempts,

@@ -12,7 +12,9 @@ export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 @Index('contacts_queue_idx', ['campaignId', 'queueRank', 'queueAt', 'id'], {
   where: `"status" = 'open'`,
 })
-@Index('contacts_phone_idx', ['phone'])
+// Only leased contacts are looked up by phone (a number put on do-not-call drops its open leases),
+// so only they are indexed by phone: an index of every row would slow every import.
+@Index('contacts_leased_phone_idx', ['phone'], { where: '"leased_to" IS NOT NULL' })
 export class Contact {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;

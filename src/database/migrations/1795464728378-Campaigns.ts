@@ -167,7 +167,8 @@ export class Campaigns1795464728378 implements MigrationInterface {
             )
         `);
     await queryRunner.query(`
-            CREATE INDEX "contacts_phone_idx" ON "contacts" ("phone")
+            CREATE INDEX "contacts_leased_phone_idx" ON "contacts" ("phone")
+            WHERE "leased_to" IS NOT NULL
         `);
     await queryRunner.query(`
             CREATE INDEX "contacts_queue_idx" ON "contacts" ("campaign_id", "queue_rank", "queue_at", "id")
@@ -251,7 +252,7 @@ export class Campaigns1795464728378 implements MigrationInterface {
             DROP INDEX "public"."contacts_queue_idx"
         `);
     await queryRunner.query(`
-            DROP INDEX "public"."contacts_phone_idx"
+            DROP INDEX "public"."contacts_leased_phone_idx"
         `);
     await queryRunner.query(`
             DROP TABLE "contacts"
