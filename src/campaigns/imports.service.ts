@@ -288,22 +288,22 @@ export class ImportsService implements OnModuleDestroy {
     await runner.query('ANALYZE import_rows');
     await runner.query(
       `CREATE TEMP TABLE import_verdicts ON COMMIT DROP AS
-       SELECT s.*,
+       SELECT s.line, s.phone, s.first_line,
               CASE WHEN s.line <> first_line THEN 'duplicate_in_file'
                    WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = $1 AND c.phone = s.phone) THEN 'duplicate_in_campaign'
                    WHEN EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = s.phone AND (d.client_id IS NULL OR d.client_id = $2)
                                   AND (d.source <> 'registry' OR $3)) THEN 'dnc'
                    ELSE 'new' END AS verdict
-         FROM (SELECT *, min(line) OVER (PARTITION BY phone) AS first_line FROM import_rows) s`,
+         FROM (SELECT line, phone, min(line) OVER (PARTITION BY phone) AS first_line FROM import_rows) s`,
       [campaign.id, campaign.clientId, campaign.kind === 'consumer'],
     );
     const [{ inserted }]: { inserted: number }[] = await runner.query(
       `WITH ins AS (INSERT INTO contacts (campaign_id, client_id, import_id, phone, alt_phones, company, first_name, last_name, title,
                              email, website, street, city, state, zip, country, employees, industry, custom, time_zones,
                              queue_rank, queue_at)
-       SELECT $1, $2, $3, phone, alt_phones, company, first_name, last_name, title, email, website, street, city, state,
+       SELECT $1, $2, $3, r.phone, alt_phones, company, first_name, last_name, title, email, website, street, city, state,
               zip, country, employees, industry, custom, time_zones, 1, $4
-         FROM import_verdicts WHERE verdict = 'new' ORDER BY line
+         FROM import_rows r JOIN import_verdicts v ON v.line = r.line WHERE v.verdict = 'new' ORDER BY r.line
        RETURNING 1)
        SELECT count(*)::int AS inserted FROM ins`,
       [campaign.id, campaign.clientId, importId, this.clock.now()],
@@ -328,7 +328,7 @@ export class ImportsService implements OnModuleDestroy {
     await runner.query(
       `UPDATE campaigns SET zones = ARRAY(
          SELECT DISTINCT z FROM (SELECT unnest(zones) AS z FROM campaigns WHERE id = $1
-                                 UNION SELECT unnest(time_zones) FROM import_verdicts WHERE verdict = 'new') u ORDER BY z)
+                                 UNION SELECT unnest(time_zones) FROM import_rows) u ORDER BY z)
         WHERE id = $1`,
       [campaign.id],
     );
