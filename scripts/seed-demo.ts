@@ -49,12 +49,14 @@ async function main(): Promise<void> {
   try {
     const users = app.get(UsersService);
     const clients = app.get(ClientsService);
+    // The seed acts as the first admin, so that what it creates is attributed to a real account.
+    const [firstAdmin] = await users.list({ role: 'admin' });
     const admin: Principal = {
       kind: 'user',
-      userId: '',
+      userId: firstAdmin.id,
       role: 'admin',
       clientId: null,
-      email: 'seed',
+      email: firstAdmin.email,
     };
 
     const existing = await users.list({});
@@ -200,9 +202,15 @@ async function seedCampaign(
     'demo-contacts.csv',
   );
   await imports.settled(id);
+  const report = await imports.get(admin, campaign.id, id);
+  if (report.status !== 'completed')
+    throw new Error(`demo import ${report.status}: ${report.failureReason}`);
+  process.stderr.write(`Demo contacts: ${report.imported} imported of ${report.received}\n`);
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`seed:demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(
+    `seed:demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   process.exit(1);
 });
