@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import PgBoss from 'pg-boss';
 import { createApp } from '../src/app.factory';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/app-config';
@@ -36,16 +37,19 @@ interface Figures {
  * same claim statement run straight through pg with 64 connections, over lists of 100,000 and
  * (when BENCH_CLAIM_SIZES says so) more contacts. Each claimed contact is finished at once with
  * the same two statements on both sides, so every claim is a new contact; duplicates are counted.
+ * `peer`: pg-boss fetching and completing as many jobs, at the first list size.
  */
 export async function claim(): Promise<Record<string, unknown>> {
   const sizes = (process.env.BENCH_CLAIM_SIZES ?? '100000,1000000').split(',').map(Number);
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const out: Record<string, unknown> = {};
-  for (const size of sizes) out[String(size)] = await claimAt(size, seconds);
+  for (const [i, size] of sizes.entries())
+    out[String(size)] = await claimAt(size, seconds, i === 0);
   const first = out[String(sizes[0])] as { ratio: number; ours: Figures };
   const last = out[String(sizes[sizes.length - 1])] as { ours: Figures };
   return {
     ...out,
+    peer: (out[String(sizes[0])] as { peer: unknown }).peer,
     ours: first.ours,
     baseline: (out[String(sizes[0])] as { baseline: Figures }).baseline,
     ratio: first.ratio,
@@ -54,7 +58,11 @@ export async function claim(): Promise<Record<string, unknown>> {
   };
 }
 
-async function claimAt(size: number, seconds: number): Promise<Record<string, unknown>> {
+async function claimAt(
+  size: number,
+  seconds: number,
+  withPeer: boolean,
+): Promise<Record<string, unknown>> {
   const db = await benchDatabase();
   const zone =
     ZONES.find((z) => isOpenIn(z, { start: '09:00', end: '20:00' }, new Date())) ?? ZONES[0];
@@ -175,6 +183,7 @@ async function claimAt(size: number, seconds: number): Promise<Record<string, un
       ours,
       baseline,
       ratio: Number((ours.claimsPerSecond / baseline.claimsPerSecond).toFixed(3)),
+      ...(withPeer ? { peer: await pgBossPeer(db.url, size, seconds) } : {}),
       contacts: size,
       callers: CALLERS,
     };
@@ -182,6 +191,41 @@ async function claimAt(size: number, seconds: number): Promise<Record<string, un
     await app.close();
     await pool.end();
     await db.close();
+  }
+}
+
+/**
+ * The peer: pg-boss (10.x, the newest for Node 20) doing the same kind of work, 64 workers
+ * each fetching one job and completing it, over a queue as long as the contact list.
+ */
+async function pgBossPeer(url: string, size: number, seconds: number): Promise<Figures> {
+  const boss = new PgBoss({
+    connectionString: url,
+    max: CALLERS + 4,
+    supervise: false,
+    schedule: false,
+  });
+  boss.on('error', () => undefined);
+  await boss.start();
+  try {
+    await boss.createQueue('contacts');
+    for (let i = 0; i < size; i += 5000) {
+      await boss.insert(
+        Array.from({ length: Math.min(5000, size - i) }, (_, j) => ({
+          name: 'contacts',
+          data: { contact: i + j },
+        })),
+      );
+    }
+    return await runFor(seconds, CALLERS, async (_w, seen) => {
+      const [job] = await boss.fetch<{ contact: number }>('contacts');
+      if (!job) return false;
+      seen(String(job.data.contact));
+      await boss.complete('contacts', job.id);
+      return true;
+    });
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
   }
 }
 
