@@ -1,23 +1,10 @@
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
-import { createApp } from '../src/app.factory';
-import { createLogger } from '../src/common/logger';
-import { loadConfig } from '../src/config/app-config';
 import { isOpenIn, LEGAL_WINDOW } from '../src/campaigns/calling-hours';
-import { benchDatabase } from './support';
+import { anOpenZone, BENCH_ADMIN, benchApp, benchDatabase } from './support';
 
 const CALLERS = 64;
-const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 /** Zones around the globe: whatever the hour of the run, one of them is inside 08:00–21:00. */
-const ZONES = [
-  'America/New_York',
-  'America/Los_Angeles',
-  'Pacific/Honolulu',
-  'Asia/Tokyo',
-  'Europe/London',
-  'Australia/Sydney',
-  'Asia/Kolkata',
-];
 
 /** Stands in for the outcome (the calls issue): the claimed contact is finished. */
 const FINISH_SQL = [
@@ -64,21 +51,10 @@ async function claimAt(
   withPeer: boolean,
 ): Promise<Record<string, unknown>> {
   const db = await benchDatabase();
-  const zone =
-    ZONES.find((z) => isOpenIn(z, { start: '09:00', end: '20:00' }, new Date())) ?? ZONES[0];
-  const config = {
-    ...loadConfig({}),
-    databaseUrl: db.url,
-    jwtSecret: 'bench-secret-bench-secret-bench-secret',
-    adminEmail: ADMIN.email,
-    adminPassword: ADMIN.password,
-    logLevel: 'silent' as const,
-  };
-  const app = await createApp(config, { logger: createLogger('silent') });
+  const zone = anOpenZone();
   const pool = new Pool({ connectionString: db.url, max: CALLERS + 4 });
+  const { app, base } = await benchApp(db.url);
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = await app.getUrl();
     const call = async (method: string, path: string, token: string | null, body?: unknown) => {
       const res = await fetch(base + path, {
         method,
@@ -94,7 +70,7 @@ async function claimAt(
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
       };
     };
-    const admin = (await call('POST', '/auth/login', null, ADMIN)).body.accessToken as string;
+    const admin = (await call('POST', '/auth/login', null, BENCH_ADMIN)).body.accessToken as string;
     const client = (await call('POST', '/clients', admin, { name: 'Bench Co' })).body.id as string;
     const campaign = (
       await call('POST', '/campaigns', admin, {

@@ -6,12 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createApp } from '../src/app.factory';
-import { createLogger } from '../src/common/logger';
-import { loadConfig } from '../src/config/app-config';
-import { benchDatabase } from './support';
+import { BENCH_ADMIN, benchApp, benchDatabase } from './support';
 
-const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 const AREAS = [212, 213, 305, 312, 415, 512, 617, 702, 206, 404];
 const STATES = ['NY', 'CA', 'FL', 'IL', 'CA', 'TX', 'MA', 'NV', 'WA', 'GA'];
 
@@ -44,20 +40,8 @@ export async function importBench(): Promise<Record<string, unknown>> {
   await writeList(file, rows);
   const bytes = (await stat(file)).size;
   const db = await benchDatabase();
-  const app = await createApp(
-    {
-      ...loadConfig({}),
-      databaseUrl: db.url,
-      jwtSecret: 'bench-secret-bench-secret-bench-secret',
-      adminEmail: ADMIN.email,
-      adminPassword: ADMIN.password,
-      logLevel: 'silent',
-    },
-    { logger: createLogger('silent') },
-  );
+  const { app, base } = await benchApp(db.url);
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = await app.getUrl();
     const json = async (method: string, path: string, token: string | null, body?: unknown) => {
       const res = await fetch(base + path, {
         method,
@@ -69,7 +53,7 @@ export async function importBench(): Promise<Record<string, unknown>> {
       });
       return (await res.json()) as Record<string, unknown>;
     };
-    const token = (await json('POST', '/auth/login', null, ADMIN)).accessToken as string;
+    const token = (await json('POST', '/auth/login', null, BENCH_ADMIN)).accessToken as string;
     const client = (await json('POST', '/clients', token, { name: 'Bench Co' })).id as string;
     const campaign = (await json('POST', '/campaigns', token, { clientId: client, name: 'Bench' }))
       .id as string;

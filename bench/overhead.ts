@@ -1,11 +1,7 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
-import { createApp } from '../src/app.factory';
-import { createLogger } from '../src/common/logger';
-import { loadConfig } from '../src/config/app-config';
-import { benchDatabase, load, median, type LoadFigures } from './support';
+import { BENCH_ADMIN, benchApp, benchDatabase, load, median, type LoadFigures } from './support';
 
-const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 const LIST_SQL =
   'SELECT id, name, timezone, created_at AS "createdAt" FROM clients ORDER BY name, id';
 
@@ -19,24 +15,14 @@ export async function overhead(): Promise<Record<string, unknown>> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const db = await benchDatabase();
-  const config = {
-    ...loadConfig({}),
-    databaseUrl: db.url,
-    jwtSecret: 'bench-secret-bench-secret-bench-secret',
-    adminEmail: ADMIN.email,
-    adminPassword: ADMIN.password,
-    logLevel: 'silent' as const,
-  };
-  const app = await createApp(config, { logger: createLogger('silent') });
+  const { app, base: ours } = await benchApp(db.url);
   const baseline = Fastify({ logger: false });
   const pool = new Pool({ connectionString: db.url, max: 10 });
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const ours = await app.getUrl();
     const login = await fetch(`${ours}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
+      body: JSON.stringify(BENCH_ADMIN),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };

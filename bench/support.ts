@@ -4,7 +4,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../src/app.factory';
+import { isOpenIn } from '../src/campaigns/calling-hours';
+import { createLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config/app-config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+
+export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
+
+/** The service on a database, listening on a free port of 127.0.0.1, with logs off. */
+export async function benchApp(
+  databaseUrl: string,
+): Promise<{ app: NestFastifyApplication; base: string }> {
+  const app = await createApp(
+    {
+      ...loadConfig({}),
+      databaseUrl,
+      jwtSecret: 'bench-secret-bench-secret-bench-secret',
+      adminEmail: BENCH_ADMIN.email,
+      adminPassword: BENCH_ADMIN.password,
+      logLevel: 'silent',
+    },
+    { logger: createLogger('silent') },
+  );
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, base: await app.getUrl() };
+}
+
+/** Zones around the globe: whatever the hour, one of them is inside calling hours. */
+const WORLD_ZONES = [
+  'America/New_York',
+  'America/Los_Angeles',
+  'Pacific/Honolulu',
+  'Asia/Tokyo',
+  'Europe/London',
+  'Australia/Sydney',
+  'Asia/Kolkata',
+];
+
+/** A zone whose local time is between 09:00 and 20:00 now, so that a run with the real clock can call. */
+export function anOpenZone(now = new Date()): string {
+  return (
+    WORLD_ZONES.find((z) => isOpenIn(z, { start: '09:00', end: '20:00' }, now)) ?? WORLD_ZONES[0]
+  );
+}
 
 /** A throwaway database for one benchmark: on DATABASE_URL's server when set, else an embedded one. */
 export async function benchDatabase(): Promise<{ url: string; close: () => Promise<void> }> {

@@ -1,23 +1,10 @@
 import { Client as Pg } from 'pg';
+import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
 
 /** Real US numbers in the format a list would carry; area code 213 = Los Angeles, 305 = Miami, 212 = New York. */
 function phone(area: string, i: number): string {
   return `(${area}) ${String(200 + Math.floor(i / 10000)).padStart(3, '0')}-${String(i % 10000).padStart(4, '0')}`;
-}
-
-async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const c = new Pg({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
 }
 
 describe('claiming the next contact', () => {

@@ -1,15 +1,5 @@
-import { Client } from 'pg';
+import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
-
-async function sql<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 describe('clients, account managers and sales reps', () => {
   let ctx: TestContext;

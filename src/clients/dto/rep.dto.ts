@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -62,43 +62,5 @@ export class CreateRepDto {
   available?: boolean;
 }
 
-export class UpdateRepDto {
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
-  email?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(100, { each: true })
-  specialties?: string[];
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @Transform(upper)
-  @IsArray()
-  @ArrayMaxSize(500)
-  @Matches(/^([A-Z]{2}|\d{1,5})$/, {
-    each: true,
-    message: 'each territory must be a state code (TX) or a ZIP prefix (750)',
-  })
-  territories?: string[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  available?: boolean;
-}
+/** Any of the fields of a rep, each validated as when creating one. */
+export class UpdateRepDto extends PartialType(CreateRepDto) {}
