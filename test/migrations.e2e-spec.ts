@@ -40,6 +40,32 @@ describe('start-up and migrations', () => {
     }
   });
 
+  it('brings up two instances started at once on an empty database: migrations and first admin run once', async () => {
+    const db = await createEmptyDatabase();
+    try {
+      const config = {
+        ...loadConfig({}),
+        databaseUrl: db.url,
+        jwtSecret: 'x'.repeat(40),
+        adminEmail: 'first@admin.example',
+        adminPassword: 'first-admin-1',
+        logLevel: 'silent' as const,
+      };
+      const apps = await Promise.all(
+        [1, 2].map(() => createApp(config, { logger: createLogger('silent') })),
+      );
+      await Promise.all(apps.map((a) => a.close()));
+      expect(await migrationRows(db.url)).toHaveLength(MIGRATIONS.length);
+      const ds = new DataSource({ type: 'postgres', url: db.url });
+      await ds.initialize();
+      const admins: unknown[] = await ds.query("SELECT 1 FROM users WHERE role = 'admin'");
+      await ds.destroy();
+      expect(admins).toHaveLength(1);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('leaves no difference between the entities and the migrated schema', async () => {
     const db = await createEmptyDatabase();
     const ds = new DataSource(dataSourceOptions(db.url));

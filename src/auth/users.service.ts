@@ -53,13 +53,20 @@ export class UsersService implements OnApplicationBootstrap {
       this.logger.warn(`ADMIN_EMAIL ${adminEmail} belongs to a non-admin user; no admin created`);
       return;
     }
-    await this.users.insert({
-      email: adminEmail,
-      passwordHash: await hashPassword(adminPassword),
-      role: 'admin',
-      name: 'Administrator',
-    });
-    this.logger.log(`First admin ${adminEmail} created`);
+    // Several instances may start at once: the first insert wins, the others change nothing.
+    const result = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({
+        email: adminEmail,
+        passwordHash: await hashPassword(adminPassword),
+        role: 'admin',
+        name: 'Administrator',
+      })
+      .orIgnore()
+      .execute();
+    if (result.identifiers.some((i) => i !== undefined))
+      this.logger.log(`First admin ${adminEmail} created`);
   }
 
   async create(dto: CreateUserDto): Promise<UserView> {
