@@ -219,6 +219,14 @@ const ROUTES: Route[] = [
   },
   {
     method: 'post',
+    path: '/calls/:callId/outcome',
+    url: () => '/calls/00000000-0000-4000-8000-000000000000/outcome',
+    allowed: ['caller'],
+    body: () => ({ disposition: 'no_answer' }),
+    alsoOk: [404],
+  },
+  {
+    method: 'post',
     path: '/calls/:callId/release',
     url: () => '/calls/00000000-0000-4000-8000-000000000000/release',
     allowed: ['caller'],

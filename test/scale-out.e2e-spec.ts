@@ -164,11 +164,10 @@ describe('two service instances on one database', () => {
             expect(res.status).toBe(200);
             handed.push(res.body.contact.id);
             perInstance.set(c.base, (perInstance.get(c.base) ?? 0) + 1);
-            await pg.query(
-              `UPDATE contacts SET status = 'closed', leased_to = NULL WHERE id = $1`,
-              [res.body.contact.id],
-            );
-            await pg.query(`UPDATE calls SET state = 'completed' WHERE id = $1`, [res.body.callId]);
+            const done = await call(c.base, 'POST', `/calls/${res.body.callId}/outcome`, c.token, {
+              disposition: 'not_interested',
+            });
+            expect(done.status).toBe(200);
           }
         }),
       );

@@ -1,3 +1,4 @@
+import { DISPOSITIONS, type Disposition } from './outcome-rules';
 import {
   Column,
   CreateDateColumn,
@@ -20,6 +21,7 @@ export const CALL_STATES = [
   'expired',
   'released',
   'dropped',
+  'no_outcome',
 ] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
@@ -65,6 +67,20 @@ export class Call {
 
   @Column({ name: 'dialed_at', type: 'timestamptz', nullable: true })
   dialedAt!: Date | null;
+
+  /** Hang-up time (telephony); the wrap-up window for the outcome runs from here. */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  @Column({ type: 'enum', enum: DISPOSITIONS, enumName: 'call_disposition', nullable: true })
+  disposition!: Disposition | null;
+
+  /** The outcome as recorded (notes, recall time, referral), kept to answer a repeat the same way. */
+  @Column({ type: 'jsonb', nullable: true })
+  outcome!: Record<string, unknown> | null;
+
+  @Column({ name: 'outcome_at', type: 'timestamptz', nullable: true })
+  outcomeAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

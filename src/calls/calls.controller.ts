@@ -3,8 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
-import { CallsService, type NextContact } from './calls.service';
+import { CallsService, type NextContact, type OutcomeResult } from './calls.service';
 import { CallIdParam, NextCallDto } from './dto/next-call.dto';
+import { OutcomeDto } from './dto/outcome.dto';
 
 @ApiTags('calls')
 @ApiBearerAuth()
@@ -27,6 +28,21 @@ export class CallsController {
     if (!next) void reply.status(204);
     else void reply.status(200);
     return next;
+  }
+
+  @Post(':callId/outcome')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Record the outcome of a call: disposition, notes, recall time, referral',
+    description:
+      'Within the wrap-up window after hang-up (or while the lease holds, for a contact not dialed here); later 409 and the contact goes back to the queue. A repeat with the same body answers the same result.',
+  })
+  outcome(
+    @CurrentPrincipal() p: Principal,
+    @Param() { callId }: CallIdParam,
+    @Body() dto: OutcomeDto,
+  ): Promise<OutcomeResult> {
+    return this.calls.recordOutcome(p, callId, dto);
   }
 
   @Post(':callId/release')

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { DncService } from '../campaigns/dnc.service';
+import type { OutcomeDto } from './dto/outcome.dto';
+import { moveContact, type Disposition } from './outcome-rules';
 import type { Principal } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
@@ -32,6 +38,47 @@ export interface NextContact {
   offer: Variant | null;
 }
 
+interface CallRow {
+  id: string;
+  state: string;
+  disposition: Disposition | null;
+  outcome: Record<string, unknown> | null;
+  dialed_at: Date | null;
+  ended_at: Date | null;
+  lease_expires_at: Date;
+  contact_id: string;
+  client_id: string;
+  phone: string;
+  attempts: number;
+  leased_to: string | null;
+  max_attempts: number;
+  min_retry_minutes: number;
+}
+
+export interface OutcomeResult {
+  callId: string;
+  disposition: Disposition;
+  /** False when the call was never dialed through the platform (skipped, or another phone). */
+  dialed: boolean;
+  contact: { id: string; status: 'queued' | 'recall' | 'closed'; nextCallAt: Date | null };
+  /** Set by the referrals issue; null until then. */
+  referralId: string | null;
+}
+
+/** Objects with their keys sorted, so that two equal outcomes compare equal as JSON. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, canonical(x)]),
+    );
+  }
+  return v;
+}
+
 /** The caller's loop. This part: the next contact, leased, and giving it back. */
 @Injectable()
 export class CallsService {
@@ -39,6 +86,8 @@ export class CallsService {
     private readonly db: DataSource,
     private readonly queue: ContactQueue,
     private readonly clock: Clock,
+    private readonly dnc: DncService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -74,6 +123,152 @@ export class CallsService {
       if (claimed) return this.present(claimed, campaign, pitch, offer, now);
     }
     return undefined;
+  }
+
+  /**
+   * Records the outcome of a call and moves its contact, in one transaction: retry after the
+   * gap, scheduled recall, or closed (a do-not-call outcome also lists the number for the
+   * client and drops other leases on it). Accepted while the caller holds the lease (not dialed
+   * through the platform) or within the wrap-up window after hang-up; a repeat with the same
+   * body answers the same result, a different one 409.
+   */
+  async recordOutcome(p: Principal, callId: string, dto: OutcomeDto): Promise<OutcomeResult> {
+    if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers record outcomes');
+    if (dto.disposition !== 'referral' && dto.referral) {
+      throw new AppError('invalid', 'A referral goes with the referral disposition', [
+        { field: 'referral', message: 'only with disposition referral' },
+      ]);
+    }
+    if (dto.disposition !== 'recall' && dto.recallAt) {
+      throw new AppError('invalid', 'A recall time goes with the recall disposition', [
+        { field: 'recallAt', message: 'only with disposition recall' },
+      ]);
+    }
+    const now = this.clock.now();
+    const recallAt = dto.recallAt ? new Date(dto.recallAt) : undefined;
+    if (recallAt && recallAt.getTime() <= now.getTime()) {
+      throw new AppError('invalid', 'The recall time has passed', [
+        { field: 'recallAt', message: 'must be in the future' },
+      ]);
+    }
+    const outcome = canonical({
+      notes: dto.notes ?? null,
+      recallAt: recallAt?.toISOString() ?? null,
+      referral: dto.referral ?? null,
+    });
+    const result = await this.db.transaction(async (m) => {
+      const [call]: CallRow[] = await m.query(
+        `SELECT k.id, k.state, k.disposition, k.outcome, k.dialed_at, k.ended_at, k.lease_expires_at, k.contact_id,
+                k.client_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes
+           FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
+          WHERE k.id = $1 AND k.caller_id = $2
+          FOR UPDATE OF k, c`,
+        [callId, p.userId],
+      );
+      if (!call) throw AppError.notFound('Call');
+      if (call.disposition) {
+        if (
+          call.disposition === dto.disposition &&
+          JSON.stringify(canonical(call.outcome)) === JSON.stringify(outcome)
+        ) {
+          return this.resultOf(m, callId);
+        }
+        throw new AppError('conflict', `This call already has the outcome ${call.disposition}`);
+      }
+      const open = call.ended_at
+        ? now.getTime() <= new Date(call.ended_at).getTime() + this.config.wrapUpSeconds * 1000
+        : call.state === 'leased' && new Date(call.lease_expires_at).getTime() > now.getTime();
+      if (!open) {
+        await this.closeWithoutOutcome(m, call, p.userId);
+        return 'too_late' as const;
+      }
+      const move = moveContact(
+        dto.disposition,
+        { attempts: call.attempts },
+        { maxAttempts: call.max_attempts, minRetryMinutes: call.min_retry_minutes },
+        now,
+        recallAt,
+      );
+      const nextCallAt =
+        move.kind === 'retry' ? move.nextCallAt : move.kind === 'recall' ? move.recallAt : null;
+      await m.query(
+        `UPDATE contacts SET attempts = $2, last_attempt_at = $3, status = $4::contact_status,
+                queue_rank = $5, queue_at = COALESCE($6, queue_at), next_call_at = $6,
+                leased_to = NULL, lease_expires_at = NULL
+          WHERE id = $1`,
+        [
+          call.contact_id,
+          move.attempts,
+          now,
+          move.kind === 'closed' ? 'closed' : 'open',
+          move.kind === 'recall' ? 0 : 2,
+          nextCallAt,
+        ],
+      );
+      await m.query(
+        `UPDATE calls SET disposition = $2, outcome = $3, outcome_at = $4,
+                state = CASE WHEN state = 'leased' THEN 'completed'::call_state ELSE state END
+          WHERE id = $1`,
+        [callId, dto.disposition, JSON.stringify(outcome), now],
+      );
+      if (dto.disposition === 'do_not_call') {
+        await this.dnc.addNumbers(
+          [call.phone],
+          { clientId: call.client_id, source: 'outcome', addedBy: p.userId },
+          m,
+        );
+      }
+      return this.resultOf(m, callId);
+    });
+    // The `no_outcome` mark is committed before the refusal.
+    if (result === 'too_late') {
+      throw new AppError(
+        'conflict',
+        'Too late for an outcome: the wrap-up window or the lease has ended; the contact is back in the queue',
+      );
+    }
+    return result;
+  }
+
+  /** Past the window: the call is marked `no_outcome` and its contact goes back to the queue. */
+  private async closeWithoutOutcome(
+    m: EntityManager,
+    call: CallRow,
+    callerId: string,
+  ): Promise<void> {
+    await m.query(`UPDATE calls SET state = 'no_outcome' WHERE id = $1 AND disposition IS NULL`, [
+      call.id,
+    ]);
+    await m.query(
+      `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1 AND leased_to = $2`,
+      [call.contact_id, callerId],
+    );
+  }
+
+  private async resultOf(m: EntityManager, callId: string): Promise<OutcomeResult> {
+    const [r]: {
+      disposition: Disposition;
+      dialed_at: Date | null;
+      contact_id: string;
+      status: string;
+      next_call_at: Date | null;
+      queue_rank: number;
+    }[] = await m.query(
+      `SELECT k.disposition, k.dialed_at, k.contact_id, c.status, c.next_call_at, c.queue_rank
+         FROM calls k JOIN contacts c ON c.id = k.contact_id WHERE k.id = $1`,
+      [callId],
+    );
+    return {
+      callId,
+      disposition: r.disposition,
+      dialed: r.dialed_at !== null,
+      contact: {
+        id: String(r.contact_id),
+        status: r.status === 'closed' ? 'closed' : r.queue_rank === 0 ? 'recall' : 'queued',
+        nextCallAt: r.status === 'closed' ? null : r.next_call_at,
+      },
+      referralId: null,
+    };
   }
 
   /** Gives a leased contact back untouched (the caller skips it); it is eligible again at once. */

@@ -25,6 +25,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
   production: boolean;
+  /** Seconds after hang-up within which the caller records the outcome. */
+  wrapUpSeconds: number;
   login: {
     /** Failed attempts per account before it is locked for `windowSeconds`. */
     maxFailuresPerAccount: number;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     trustProxy: bool('TRUST_PROXY', false),
     production,
+    wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
       maxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),

@@ -1,5 +1,6 @@
 import { Init1795463026130 } from './1795463026130-Init';
 import { Campaigns1795464728378 } from './1795464728378-Campaigns';
+import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -7,4 +8,8 @@ import { Campaigns1795464728378 } from './1795464728378-Campaigns';
  * migrated to the current head), then add it here.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Init1795463026130, Campaigns1795464728378];
+export const MIGRATIONS: Function[] = [
+  Init1795463026130,
+  Campaigns1795464728378,
+  Outcomes1795468290176,
+];
