@@ -1,17 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Inject } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
-import { DncService } from '../campaigns/dnc.service';
-import type { OutcomeDto } from './dto/outcome.dto';
-import { moveContact, type Disposition } from './outcome-rules';
 import type { Principal } from '../auth/roles';
-import { AppError } from '../common/app-error';
-import { Clock } from '../common/clock';
 import { localTime } from '../campaigns/calling-hours';
 import type { Variant } from '../campaigns/campaign.entity';
 import { type ClaimCampaign, type ClaimedContact, ContactQueue } from '../campaigns/contact-queue';
+import { DncService } from '../campaigns/dnc.service';
+import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { OutcomeDto } from './dto/outcome.dto';
+import { type Disposition, moveContact } from './outcome-rules';
 
 export interface NextContact {
   callId: string;
