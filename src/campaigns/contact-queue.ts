@@ -1,13 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { DataSource } from 'typeorm';
 import { effectiveWindow, openZones, STATE_WINDOWS } from './calling-hours';
 import type { CampaignKind, Variant } from './campaign.entity';
 
 /** How long a consumer campaign may go on after the newest registry extract was obtained. */
 export const REGISTRY_MAX_AGE_DAYS = 31;
-
-/** States that cap calls to one number in 24 hours, and the cap. */
-export const STATE_DAILY_LIMITS: Readonly<Record<string, number>> = { FL: 3, OK: 3, MD: 3 };
 
 /** The rules of a campaign a claim applies. */
 export interface ClaimCampaign {
@@ -55,7 +54,10 @@ const SPECIAL_STATES = Object.keys(STATE_WINDOWS).sort();
 export class ContactQueue {
   private readonly claimSql: string;
 
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     this.claimSql = buildClaimSql();
   }
 
@@ -115,7 +117,8 @@ export class ContactQueue {
       const w = effectiveWindow(window, s);
       return w ? openZones(campaign.zones, w, now) : [];
     });
-    const limited = Object.keys(STATE_DAILY_LIMITS);
+    const limits = this.config.stateDailyCallLimits;
+    const limited = Object.keys(limits);
     const leaseExpiresAt = new Date(now.getTime() + campaign.leaseSeconds * 1000);
     const rows: Record<string, unknown>[] = await this.db.query(this.claimSql, [
       campaign.id,
@@ -129,7 +132,7 @@ export class ContactQueue {
       pick.pitchKey,
       pick.offerKey,
       limited,
-      limited.map((s) => STATE_DAILY_LIMITS[s]),
+      limited.map((s) => limits[s]),
       ...special,
     ]);
     const row = rows[0];

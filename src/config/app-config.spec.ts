@@ -51,4 +51,15 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ DATABASE_URL: 'http://u:hunter2@h/db' })).toThrow(/u:\*\*\*@/);
     expect(() => loadConfig({ DATABASE_URL: 'http://u:hunter2@h/db' })).not.toThrow(/hunter2/);
   });
+
+  it('reads the per-state daily call limits, defaulting to Florida, Oklahoma and Maryland at 3', () => {
+    expect(loadConfig({}).stateDailyCallLimits).toEqual({ FL: 3, OK: 3, MD: 3 });
+    expect(loadConfig({ STATE_DAILY_CALL_LIMITS: 'fl:2, TX:5' }).stateDailyCallLimits).toEqual({
+      FL: 2,
+      TX: 5,
+    });
+    expect(() => loadConfig({ STATE_DAILY_CALL_LIMITS: 'Florida=3' })).toThrow(
+      /STATE_DAILY_CALL_LIMITS/,
+    );
+  });
 });

@@ -27,6 +27,8 @@ export interface AppConfig {
   production: boolean;
   /** Seconds after hang-up within which the caller records the outcome. */
   wrapUpSeconds: number;
+  /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
+  stateDailyCallLimits: Record<string, number>;
   login: {
     /** Failed attempts per account before it is locked for `windowSeconds`. */
     maxFailuresPerAccount: number;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool('TRUST_PROXY', false),
     production,
     wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
+    stateDailyCallLimits: stateLimits(str('STATE_DAILY_CALL_LIMITS') ?? 'FL:3,OK:3,MD:3', problems),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
       maxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
@@ -166,6 +169,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function stateLimits(raw: string, problems: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z]{2}):(\d{1,3})$/.exec(part);
+    if (!m || Number(m[2]) < 1) {
+      problems.push(`STATE_DAILY_CALL_LIMITS must look like FL:3,OK:3 (got "${part}")`);
+      continue;
+    }
+    out[m[1].toUpperCase()] = Number(m[2]);
+  }
+  return out;
 }
 
 function redact(raw: string): string {
