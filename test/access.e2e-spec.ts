@@ -219,6 +219,28 @@ const ROUTES: Route[] = [
   },
   {
     method: 'post',
+    path: '/calls/:callId/dial',
+    url: () => '/calls/00000000-0000-4000-8000-000000000000/dial',
+    allowed: ['caller'],
+    alsoOk: [404],
+  },
+  {
+    method: 'post',
+    path: '/calls/:callId/extend',
+    url: () => '/calls/00000000-0000-4000-8000-000000000000/extend',
+    allowed: ['caller'],
+    alsoOk: [404],
+  },
+  {
+    method: 'post',
+    path: '/telephony/simulated/calls/:callId/events',
+    url: () => '/telephony/simulated/calls/00000000-0000-4000-8000-000000000000/events',
+    allowed: ['caller'],
+    body: () => ({ event: 'ringing' }),
+    alsoOk: [404],
+  },
+  {
+    method: 'post',
     path: '/calls/:callId/outcome',
     url: () => '/calls/00000000-0000-4000-8000-000000000000/outcome',
     allowed: ['caller'],

@@ -68,6 +68,22 @@ export class Call {
   @Column({ name: 'dialed_at', type: 'timestamptz', nullable: true })
   dialedAt!: Date | null;
 
+  @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
+  answeredAt!: Date | null;
+
+  /** The talk cap in force for this call (the campaign's, or its extended cap once granted). */
+  @Column({ name: 'cap_seconds', type: 'integer', nullable: true })
+  capSeconds!: number | null;
+
+  @Column({ type: 'boolean', default: false })
+  extended!: boolean;
+
+  @Column({ name: 'talk_seconds', type: 'integer', nullable: true })
+  talkSeconds!: number | null;
+
+  @Column({ name: 'hit_cap', type: 'boolean', default: false })
+  hitCap!: boolean;
+
   /** Hang-up time (telephony); the wrap-up window for the outcome runs from here. */
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { CallsService, type NextContact, type OutcomeResult } from './calls.service';
+import { DialingService, type DialAnswer } from './dialing.service';
 import { CallIdParam, NextCallDto } from './dto/next-call.dto';
 import { OutcomeDto } from './dto/outcome.dto';
 
@@ -12,7 +13,10 @@ import { OutcomeDto } from './dto/outcome.dto';
 @Controller('calls')
 @Allow('caller')
 export class CallsController {
-  constructor(private readonly calls: CallsService) {}
+  constructor(
+    private readonly calls: CallsService,
+    private readonly dialing: DialingService,
+  ) {}
 
   @Post('next')
   @ApiOperation({
@@ -28,6 +32,26 @@ export class CallsController {
     if (!next) void reply.status(204);
     else void reply.status(200);
     return next;
+  }
+
+  @Post(':callId/dial')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start the call through the telephony provider',
+    description:
+      "Checks again what the claim checked: the lease, do-not-call, the contact's calling hours, and one live call per caller (409 in words otherwise).",
+  })
+  dial(@CurrentPrincipal() p: Principal, @Param() { callId }: CallIdParam): Promise<DialAnswer> {
+    return this.dialing.dial(p, callId);
+  }
+
+  @Post(':callId/extend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Ask for the extended talk cap, granted while the campaign's allowance lasts",
+  })
+  extend(@CurrentPrincipal() p: Principal, @Param() { callId }: CallIdParam) {
+    return this.dialing.extend(p, callId);
   }
 
   @Post(':callId/outcome')

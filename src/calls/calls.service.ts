@@ -10,6 +10,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { OutcomeDto } from './dto/outcome.dto';
+import { LIVE_STATES } from './call-states';
 import { type Disposition, moveContact } from './outcome-rules';
 
 export interface NextContact {
@@ -173,6 +174,9 @@ export class CallsService {
           return this.resultOf(m, callId);
         }
         throw new AppError('conflict', `This call already has the outcome ${call.disposition}`);
+      }
+      if (!call.ended_at && (LIVE_STATES as readonly string[]).includes(call.state)) {
+        throw new AppError('conflict', 'The call is still on the line; hang up first');
       }
       const open = call.ended_at
         ? now.getTime() <= new Date(call.ended_at).getTime() + this.config.wrapUpSeconds * 1000

@@ -1,5 +1,6 @@
 import { Init1795463026130 } from './1795463026130-Init';
 import { Campaigns1795464728378 } from './1795464728378-Campaigns';
+import { Dialing1795468971278 } from './1795468971278-Dialing';
 import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 
 /**
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   Init1795463026130,
   Campaigns1795464728378,
   Outcomes1795468290176,
+  Dialing1795468971278,
 ];

@@ -1,0 +1,224 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../auth/roles';
+import { mayCallNow } from '../campaigns/calling-hours';
+import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { CallState } from './call.entity';
+import { type CallEvent, LIVE_STATES, nextCallState } from './call-states';
+
+export interface DialAnswer {
+  mode: 'twilio' | 'simulated';
+  /** What the console passes to `device.connect`. */
+  params: { callId: string };
+  capSeconds: number;
+}
+
+export interface CallStatus {
+  callId: string;
+  state: CallState;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  talkSeconds: number | null;
+  capSeconds: number | null;
+  extended: boolean;
+  hitCap: boolean;
+}
+
+interface LockedCall {
+  id: string;
+  state: CallState;
+  caller_id: string;
+  lease_expires_at: Date;
+  answered_at: Date | null;
+  cap_seconds: number | null;
+  extended: boolean;
+  contact_id: string;
+  campaign_id: string;
+  client_id: string;
+  phone: string;
+  leased_to: string | null;
+  state_code: string | null;
+  time_zones: string[];
+  window_start: string;
+  window_end: string;
+  kind: string;
+  talk_cap_seconds: number;
+  extended_cap_seconds: number;
+  extend_allowance_pct: number;
+}
+
+/**
+ * The call on the line: the dial (with every claim rule checked again at dial time), the phone's
+ * events (the simulated phone's now, Twilio's status callbacks next) and the extended talk cap.
+ */
+@Injectable()
+export class DialingService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get mode(): 'twilio' | 'simulated' {
+    return this.config.twilio ? 'twilio' : 'simulated';
+  }
+
+  /**
+   * Starts the call. Refused (409, in words) when the lease was lost, the number went on a
+   * do-not-call list since the claim (the lease is then dropped), the contact's local time left
+   * the calling window, or the caller is already on another call.
+   */
+  async dial(p: Principal, callId: string): Promise<DialAnswer> {
+    const callerId = callerOf(p);
+    const now = this.clock.now();
+    const refusal = await this.db.transaction(async (m) => {
+      const call = await this.lock(m, callId, callerId);
+      if (
+        call.state !== 'leased' ||
+        call.leased_to !== callerId ||
+        new Date(call.lease_expires_at) <= now
+      ) {
+        return 'Your hold on this contact has ended; take the next contact';
+      }
+      const live: unknown[] = await m.query(
+        `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3`,
+        [callerId, LIVE_STATES, callId],
+      );
+      if (live.length) return 'You are already on a call; hang up first';
+      const listed: unknown[] = await m.query(
+        `SELECT 1 FROM dnc_numbers d WHERE d.phone = $1 AND (d.client_id IS NULL OR d.client_id = $2)
+            AND (d.source <> 'registry' OR $3)`,
+        [call.phone, call.client_id, call.kind === 'consumer'],
+      );
+      if (listed.length) {
+        await m.query(`UPDATE calls SET state = 'dropped' WHERE id = $1`, [callId]);
+        await m.query(
+          `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1`,
+          [call.contact_id],
+        );
+        return 'This number is on a do-not-call list now; it will not be called';
+      }
+      const window = { start: call.window_start, end: call.window_end };
+      if (!mayCallNow({ zones: call.time_zones, state: call.state_code }, window, now)) {
+        return "It is outside calling hours in the contact's time zone now";
+      }
+      await m.query(
+        `UPDATE calls SET state = 'dialing', dialed_at = $2, cap_seconds = $3 WHERE id = $1`,
+        [callId, now, call.talk_cap_seconds],
+      );
+      return null;
+    });
+    if (refusal) throw new AppError('conflict', refusal);
+    const [row]: { cap_seconds: number }[] = await this.db.query(
+      'SELECT cap_seconds FROM calls WHERE id = $1',
+      [callId],
+    );
+    return { mode: this.mode, params: { callId }, capSeconds: row.cap_seconds };
+  }
+
+  /** An event from the phone; duplicates and out-of-order events change nothing. */
+  async applyEvent(callId: string, event: CallEvent, callerId?: string): Promise<CallStatus> {
+    const now = this.clock.now();
+    await this.db.transaction(async (m) => {
+      const call = await this.lock(m, callId, callerId);
+      if (call.state === 'leased') throw new AppError('conflict', 'The call has not been dialed');
+      const next = nextCallState(call.state, event);
+      if (next === call.state) return;
+      const answeredAt = next === 'in_progress' ? now : call.answered_at;
+      const ended = ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(next);
+      const talk =
+        ended && answeredAt
+          ? Math.max(0, Math.round((now.getTime() - new Date(answeredAt).getTime()) / 1000))
+          : null;
+      const cap = call.cap_seconds ?? call.talk_cap_seconds;
+      await m.query(
+        `UPDATE calls SET state = $2, answered_at = $3, ended_at = CASE WHEN $4 THEN $5::timestamptz ELSE ended_at END,
+                talk_seconds = COALESCE($6, talk_seconds), hit_cap = hit_cap OR COALESCE($6 >= $7, false)
+          WHERE id = $1`,
+        [callId, next, answeredAt, ended, now, talk === null ? null : Math.min(talk, cap), cap],
+      );
+    });
+    return this.status(callId);
+  }
+
+  /**
+   * The extended cap, granted while the campaign's allowance lasts: the share of its dialed calls
+   * that were extended stays within `extendAllowancePct`. Asking twice answers the same.
+   */
+  async extend(
+    p: Principal,
+    callId: string,
+  ): Promise<{ granted: boolean; capSeconds: number; reason?: string }> {
+    const callerId = callerOf(p);
+    return this.db.transaction(async (m) => {
+      const call = await this.lock(m, callId, callerId);
+      if (call.extended)
+        return { granted: true, capSeconds: call.cap_seconds ?? call.extended_cap_seconds };
+      if (!LIVE_STATES.includes(call.state)) {
+        return {
+          granted: false,
+          capSeconds: call.cap_seconds ?? call.talk_cap_seconds,
+          reason: 'the call is not on the line',
+        };
+      }
+      // Serialise the allowance per campaign, so two callers cannot both take the last extension.
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [call.campaign_id]);
+      const [counts]: { dialed: number; extended: number }[] = await m.query(
+        `SELECT count(*)::int AS dialed, count(*) FILTER (WHERE extended)::int AS extended
+           FROM calls WHERE campaign_id = $1 AND dialed_at IS NOT NULL`,
+        [call.campaign_id],
+      );
+      if ((counts.extended + 1) * 100 > call.extend_allowance_pct * counts.dialed) {
+        return {
+          granted: false,
+          capSeconds: call.cap_seconds ?? call.talk_cap_seconds,
+          reason: `the campaign's allowance of ${call.extend_allowance_pct}% extended calls is used up`,
+        };
+      }
+      await m.query('UPDATE calls SET extended = true, cap_seconds = $2 WHERE id = $1', [
+        callId,
+        call.extended_cap_seconds,
+      ]);
+      return { granted: true, capSeconds: call.extended_cap_seconds };
+    });
+  }
+
+  async status(callId: string): Promise<CallStatus> {
+    const [r]: Record<string, never>[] = await this.db.query(
+      `SELECT id, state, answered_at, ended_at, talk_seconds, cap_seconds, extended, hit_cap FROM calls WHERE id = $1`,
+      [callId],
+    );
+    return {
+      callId: r.id,
+      state: r.state,
+      answeredAt: r.answered_at,
+      endedAt: r.ended_at,
+      talkSeconds: r.talk_seconds,
+      capSeconds: r.cap_seconds,
+      extended: r.extended,
+      hitCap: r.hit_cap,
+    };
+  }
+
+  private async lock(m: EntityManager, callId: string, callerId?: string): Promise<LockedCall> {
+    const [call]: LockedCall[] = await m.query(
+      `SELECT k.id, k.state, k.caller_id, k.lease_expires_at, k.answered_at, k.cap_seconds, k.extended, k.contact_id,
+              k.campaign_id, k.client_id, k.phone, c.leased_to, c.state AS state_code, c.time_zones,
+              g.window_start, g.window_end, g.kind, g.talk_cap_seconds, g.extended_cap_seconds, g.extend_allowance_pct
+         FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
+        WHERE k.id = $1 AND ($2::uuid IS NULL OR k.caller_id = $2)
+        FOR UPDATE OF k`,
+      [callId, callerId ?? null],
+    );
+    if (!call) throw AppError.notFound('Call');
+    return call;
+  }
+}
+
+function callerOf(p: Principal): string {
+  if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers make calls');
+  return p.userId;
+}

@@ -1,0 +1,129 @@
+import { sql } from './pg-server';
+import { TestContext, type TestUser } from './harness';
+
+/** The caller's whole loop on the simulated phone, through HTTP only. */
+describe('the caller loop on the simulated phone', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await TestContext.create();
+  });
+  afterAll(() => ctx.close());
+
+  const post = (caller: TestUser, path: string, body: object = {}) =>
+    ctx.http().post(path).auth(caller.token, { type: 'bearer' }).send(body);
+
+  it('claims, dials, rings, answers, hangs up, records the outcome and takes the next contact', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0001,CA\n(213) 400-0002,CA\n');
+    const [me] = callers;
+    const first = await post(me, '/calls/next', { campaignId }).expect(200);
+    const callId = first.body.callId as string;
+    const dialed = await post(me, `/calls/${callId}/dial`).expect(200);
+    expect(dialed.body).toEqual({ mode: 'simulated', params: { callId }, capSeconds: 300 });
+    await post(me, `/telephony/simulated/calls/${callId}/events`, { event: 'ringing' }).expect(200);
+    ctx.clock.advance(5);
+    const answered = await post(me, `/telephony/simulated/calls/${callId}/events`, {
+      event: 'answered',
+    }).expect(200);
+    expect(answered.body.state).toBe('in_progress');
+    // No outcome while on the line.
+    await post(me, `/calls/${callId}/outcome`, { disposition: 'not_interested' }).expect(409);
+    ctx.clock.advance(200);
+    const ended = await post(me, `/telephony/simulated/calls/${callId}/events`, {
+      event: 'completed',
+    }).expect(200);
+    expect(ended.body).toMatchObject({ state: 'completed', talkSeconds: 200, hitCap: false });
+    // A late or repeated event changes nothing.
+    const late = await post(me, `/telephony/simulated/calls/${callId}/events`, {
+      event: 'ringing',
+    }).expect(200);
+    expect(late.body).toEqual(ended.body);
+    ctx.clock.advance(30);
+    const done = await post(me, `/calls/${callId}/outcome`, {
+      disposition: 'not_interested',
+    }).expect(200);
+    expect(done.body).toMatchObject({ dialed: true, contact: { status: 'closed' } });
+    const second = await post(me, '/calls/next', { campaignId }).expect(200);
+    expect(second.body.contact.id).not.toBe(first.body.contact.id);
+  });
+
+  it('records a talk that reached the cap', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ fields: { talkCapSeconds: 120 } });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0003,CA\n');
+    const { body } = await post(callers[0], '/calls/next', { campaignId }).expect(200);
+    await post(callers[0], `/calls/${body.callId}/dial`).expect(200);
+    await post(callers[0], `/telephony/simulated/calls/${body.callId}/events`, {
+      event: 'answered',
+    }).expect(200);
+    ctx.clock.advance(130);
+    const ended = await post(callers[0], `/telephony/simulated/calls/${body.callId}/events`, {
+      event: 'completed',
+    }).expect(200);
+    expect(ended.body).toMatchObject({ talkSeconds: 120, hitCap: true, capSeconds: 120 });
+  });
+
+  it('does not dial a number put on do-not-call after the claim, nor outside calling hours', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers, clientId } = await ctx.activeCampaign({ callerCount: 2 });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0004,CA\n(213) 400-0005,CA\n');
+    const a = await post(callers[0], '/calls/next', { campaignId }).expect(200);
+    // Listed between claim and dial without the lease being dropped (a race): the dial checks again.
+    await sql(
+      ctx.dbUrl,
+      `INSERT INTO dnc_numbers (phone, client_id, source) VALUES ($1, $2, 'manual')`,
+      [a.body.contact.phone, clientId],
+    );
+    const refused = await post(callers[0], `/calls/${a.body.callId}/dial`).expect(409);
+    expect(refused.body.message).toMatch(/do-not-call/);
+    const [dropped] = await sql<{ state: string }>(
+      ctx.dbUrl,
+      'SELECT state FROM calls WHERE id = $1',
+      [a.body.callId],
+    );
+    expect(dropped.state).toBe('dropped');
+
+    const b = await post(callers[1], '/calls/next', { campaignId }).expect(200);
+    ctx.clock.set('2026-03-03T05:00:00Z'); // 21:00 in Los Angeles; the lease still holds
+    await sql(ctx.dbUrl, 'UPDATE calls SET lease_expires_at = $2 WHERE id = $1', [
+      b.body.callId,
+      new Date('2026-03-03T06:00:00Z'),
+    ]);
+    await sql(ctx.dbUrl, 'UPDATE contacts SET lease_expires_at = $2 WHERE id = $1', [
+      b.body.contact.id,
+      new Date('2026-03-03T06:00:00Z'),
+    ]);
+    const late = await post(callers[1], `/calls/${b.body.callId}/dial`).expect(409);
+    expect(late.body.message).toMatch(/outside calling hours/);
+  });
+
+  it("grants the extended cap while the campaign's allowance lasts", async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({
+      callerCount: 2,
+      fields: { extendAllowancePct: 50 },
+    });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0006,CA\n(213) 400-0007,CA\n');
+    const calls = [];
+    for (const c of callers) {
+      const { body } = await post(c, '/calls/next', { campaignId }).expect(200);
+      await post(c, `/calls/${body.callId}/dial`).expect(200);
+      await post(c, `/telephony/simulated/calls/${body.callId}/events`, {
+        event: 'answered',
+      }).expect(200);
+      calls.push(body.callId as string);
+    }
+    const first = await post(callers[0], `/calls/${calls[0]}/extend`).expect(200);
+    expect(first.body).toEqual({ granted: true, capSeconds: 600 });
+    const again = await post(callers[0], `/calls/${calls[0]}/extend`).expect(200);
+    expect(again.body).toEqual(first.body);
+    const second = await post(callers[1], `/calls/${calls[1]}/extend`).expect(200);
+    expect(second.body).toMatchObject({
+      granted: false,
+      capSeconds: 300,
+      reason: expect.stringMatching(/50%/),
+    });
+    await post(callers[1], `/calls/${calls[0]}/extend`).expect(404);
+  });
+});
