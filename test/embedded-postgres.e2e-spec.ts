@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './global-setup';
+import { freePort } from '../src/common/free-port';
 import { runOutsideJest } from './run-outside-jest';
 
 /** The `npm start` path on a bare machine: no DATABASE_URL, so a real PostgreSQL is started from the package. */

@@ -1,5 +1,5 @@
+import { freePort } from '../src/common/free-port';
 import { chmod, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../src/database/data-source';
@@ -35,17 +35,4 @@ export default async function globalSetup(): Promise<void> {
   await runMigrations(withDatabase(adminUrl, template));
   process.env.TEST_PG_URL = adminUrl;
   process.env.TEST_PG_TEMPLATE = template;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

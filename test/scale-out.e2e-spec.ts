@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as Pg } from 'pg';
 import { anOpenZone } from '../bench/support';
-import { freePort } from './global-setup';
+import { freePort } from '../src/common/free-port';
 import { createMigratedDatabase } from './pg-server';
 
 const ROOT = resolve(__dirname, '..');
