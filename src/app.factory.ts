@@ -10,6 +10,7 @@ import type { AppConfig } from './config/app-config';
 import { runMigrations } from './database/data-source';
 import { MAX_IMPORT_BYTES } from './campaigns/imports.service';
 import multipart from '@fastify/multipart';
+import { parseForm } from './calls/telephony/webhook-params';
 
 /**
  * Builds the service (used by main.ts, the tests and the benchmarks alike): runs pending
@@ -17,7 +18,12 @@ import multipart from '@fastify/multipart';
  */
 export async function createApp(
   config: AppConfig,
-  options: { clock?: Clock; logger?: Logger } = {},
+  options: {
+    clock?: Clock;
+    logger?: Logger;
+    /** The HTTP client of the Twilio REST client (tests pass a fake: no network). */
+    twilioHttpClient?: unknown;
+  } = {},
 ): Promise<NestFastifyApplication> {
   if (!config.databaseUrl) throw new Error('createApp needs config.databaseUrl');
   if (!config.jwtSecret) throw new Error('createApp needs config.jwtSecret');
@@ -31,7 +37,7 @@ export async function createApp(
     bodyLimit: 1024 * 1024,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, options.clock),
+    AppModule.register(config, options.clock, options.twilioHttpClient),
     adapter,
     {
       logger: new PinoNestLogger(logger),
@@ -60,6 +66,14 @@ export async function createApp(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await app.init();
+  // Forms are only Twilio's webhooks: parsed flat, exactly as posted, so the signature can be
+  // checked over them (in place of Nest's extended parser, registered by init()).
+  fastify.removeContentTypeParser('application/x-www-form-urlencoded');
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => done(null, parseForm(body as string)),
+  );
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

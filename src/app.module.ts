@@ -20,12 +20,12 @@ export class AppModule {
    * The whole service. Pipe, filter and guard are module providers (APP_*), so tests that build
    * the app from this module behave exactly like production.
    */
-  static register(config: AppConfig, clock?: Clock): DynamicModule {
+  static register(config: AppConfig, clock?: Clock, twilioHttpClient?: unknown): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs a database URL');
     return {
       module: AppModule,
       imports: [
-        ConfigModule.register(config),
+        ConfigModule.register(config, twilioHttpClient),
         CommonModule.register(clock),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         AuthModule,

@@ -231,6 +231,14 @@ const ROUTES: Route[] = [
     allowed: ['caller'],
     alsoOk: [404],
   },
+  { method: 'get', path: '/telephony/token', url: () => '/telephony/token', allowed: ['caller'] },
+  // Twilio's webhooks: no user, but X-Twilio-Signature on every request (test/twilio.e2e-spec.ts).
+  ...['voice', 'status', 'recording', 'notice'].map((name): Route => ({
+    method: 'post',
+    path: `/telephony/twilio/${name}`,
+    url: () => `/telephony/twilio/${name}`,
+    allowed: 'public',
+  })),
   {
     method: 'post',
     path: '/telephony/simulated/calls/:callId/events',
@@ -357,6 +365,17 @@ describe('access rules on every route', () => {
       });
     }
   }
+
+  it('takes no Twilio webhook without a valid signature, whoever is signed in', async () => {
+    for (const name of ['voice', 'status', 'recording', 'notice']) {
+      for (const token of [undefined, ctx.adminToken, as.caller]) {
+        let req = ctx.http().post(`/telephony/twilio/${name}?callId=${a.campaign}`).type('form');
+        if (token) req = req.auth(token, { type: 'bearer' });
+        const res = await req.send('CallSid=CA1&SequenceNumber=0&CallStatus=ringing');
+        expect([name, res.status]).toEqual([name, 403]);
+      }
+    }
+  });
 
   it('lets nobody but API keys call /v1, and an API key nothing else', async () => {
     await ctx.http().get('/v1/me').auth(ctx.adminToken, { type: 'bearer' }).expect(403);

@@ -62,7 +62,10 @@ export class TestContext {
     readonly adminToken: string,
   ) {}
 
-  static async create(overrides: Partial<AppConfig> = {}): Promise<TestContext> {
+  static async create(
+    overrides: Partial<AppConfig> = {},
+    options: { twilioHttpClient?: unknown } = {},
+  ): Promise<TestContext> {
     const db = await createMigratedDatabase();
     const config: AppConfig = {
       ...loadConfig({}),
@@ -71,10 +74,16 @@ export class TestContext {
       adminEmail: ADMIN.email,
       adminPassword: ADMIN.password,
       logLevel: 'silent',
+      // Tests end calls at the cap by calling CapEnforcer.sweep() with the fake clock.
+      capSweepSeconds: 0,
       ...overrides,
     };
     const clock = new FakeClock();
-    const app = await createApp(config, { clock, logger: createLogger('silent') });
+    const app = await createApp(config, {
+      clock,
+      logger: createLogger('silent'),
+      twilioHttpClient: options.twilioHttpClient,
+    });
     const res = await request(app.getHttpServer()).post('/auth/login').send(ADMIN).expect(200);
     return new TestContext(app, config, clock, db.url, db.drop, res.body.accessToken as string);
   }

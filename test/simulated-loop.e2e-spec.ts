@@ -1,3 +1,5 @@
+import twilio from 'twilio';
+import { CapEnforcer } from '../src/calls/telephony/cap-enforcer';
 import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
 
@@ -125,5 +127,80 @@ describe('the caller loop on the simulated phone', () => {
       reason: expect.stringMatching(/50%/),
     });
     await post(callers[1], `/calls/${calls[0]}/extend`).expect(404);
+  });
+
+  it('drives the call through signed status callbacks, stored once each, like Twilio would', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign();
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0011,CA\n');
+    const [me] = callers;
+    const token = await ctx.http().get('/telephony/token').auth(me.token, { type: 'bearer' });
+    expect(token.body).toMatchObject({ mode: 'simulated', token: null });
+    const { body } = await post(me, '/calls/next', { campaignId }).expect(200);
+    await post(me, `/calls/${body.callId}/dial`).expect(200);
+    for (const event of ['ringing', 'answered', 'answered', 'completed']) {
+      await post(me, `/telephony/simulated/calls/${body.callId}/events`, { event }).expect(200);
+    }
+    const events = await sql<{ call_sid: string; sequence_number: number; status: string }>(
+      ctx.dbUrl,
+      'SELECT call_sid, sequence_number, status FROM call_events WHERE call_id = $1 ORDER BY sequence_number',
+      [body.callId],
+    );
+    expect(events.map((e) => e.status)).toEqual([
+      'initiated',
+      'ringing',
+      'in-progress',
+      'in-progress',
+      'completed',
+    ]);
+    expect(new Set(events.map((e) => e.call_sid)).size).toBe(1);
+    expect(events[0].call_sid).toMatch(/^CA[0-9a-f]{32}$/);
+    // Without Twilio the webhook routes still take nothing unsigned or signed with another token.
+    const params = { CallSid: events[0].call_sid, CallStatus: 'busy', SequenceNumber: '9' };
+    const url = `/telephony/twilio/status?callId=${body.callId}`;
+    await ctx
+      .http()
+      .post(url)
+      .type('form')
+      .send(new URLSearchParams(params).toString())
+      .expect(403);
+    await ctx
+      .http()
+      .post(url)
+      .type('form')
+      .set(
+        'X-Twilio-Signature',
+        twilio.getExpectedTwilioSignature('guess', ctx.config.publicBaseUrl + url, params),
+      )
+      .send(new URLSearchParams(params).toString())
+      .expect(403);
+  });
+
+  it('ends a call at its cap by itself, and keeps one live call per caller', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ fields: { talkCapSeconds: 90 } });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0012,CA\n(213) 400-0013,CA\n');
+    const [me] = callers;
+    const a = await post(me, '/calls/next', { campaignId }).expect(200);
+    await post(me, `/calls/${a.body.callId}/dial`).expect(200);
+    await post(me, `/telephony/simulated/calls/${a.body.callId}/events`, {
+      event: 'answered',
+    }).expect(200);
+    // A second contact may be claimed while talking, but not dialed.
+    const b = await post(me, '/calls/next', { campaignId }).expect(200);
+    const busy = await post(me, `/calls/${b.body.callId}/dial`).expect(409);
+    expect(busy.body.message).toMatch(/already on a call/);
+    const enforcer = ctx.app.get(CapEnforcer);
+    ctx.clock.advance(89);
+    expect(await enforcer.sweep()).toBe(0);
+    ctx.clock.advance(1);
+    expect(await enforcer.sweep()).toBe(1);
+    const [row] = await sql<{ state: string; talk_seconds: number; hit_cap: boolean }>(
+      ctx.dbUrl,
+      'SELECT state, talk_seconds, hit_cap FROM calls WHERE id = $1',
+      [a.body.callId],
+    );
+    expect(row).toEqual({ state: 'completed', talk_seconds: 90, hit_cap: true });
+    await post(me, `/calls/${b.body.callId}/dial`).expect(200);
   });
 });

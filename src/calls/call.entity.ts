@@ -32,6 +32,7 @@ export type CallState = (typeof CALL_STATES)[number];
 @Entity('calls')
 @Index('calls_phone_dialed_at_idx', ['phone', 'dialedAt'])
 @Index('calls_caller_open_key', ['callerId'], { unique: true, where: `"state" = 'leased'` })
+@Index('calls_on_line_idx', ['answeredAt'], { where: `"state" = 'in_progress'` })
 export class Call {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -87,6 +88,27 @@ export class Call {
   /** Hang-up time (telephony); the wrap-up window for the outcome runs from here. */
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+
+  /** The browser's leg (Twilio's `CallSid` on the voice request; `ParentCallSid` of status callbacks). */
+  @Column({ name: 'parent_call_sid', type: 'varchar', length: 40, nullable: true })
+  parentCallSid!: string | null;
+
+  /** The dialed leg (`CallSid` of the status callbacks). */
+  @Column({ name: 'provider_call_sid', type: 'varchar', length: 40, nullable: true })
+  providerCallSid!: string | null;
+
+  /** When the service asked the provider to end the call at the cap. */
+  @Column({ name: 'cut_requested_at', type: 'timestamptz', nullable: true })
+  cutRequestedAt!: Date | null;
+
+  @Column({ name: 'recording_sid', type: 'varchar', length: 40, nullable: true })
+  recordingSid!: string | null;
+
+  @Column({ name: 'recording_url', type: 'text', nullable: true })
+  recordingUrl!: string | null;
+
+  @Column({ name: 'recording_seconds', type: 'integer', nullable: true })
+  recordingSeconds!: number | null;
 
   @Column({ type: 'enum', enum: DISPOSITIONS, enumName: 'call_disposition', nullable: true })
   disposition!: Disposition | null;

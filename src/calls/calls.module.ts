@@ -4,10 +4,31 @@ import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
 import { DialingService } from './dialing.service';
 import { SimulatedPhoneController } from './simulated-phone.controller';
+import { CapEnforcer } from './telephony/cap-enforcer';
+import { SimulatedPhone } from './telephony/simulated-phone.service';
+import { Telephony } from './telephony/telephony';
+import { TelephonyEvents } from './telephony/telephony-events.service';
+import { TelephonyTokenController } from './telephony/token.controller';
+import { TwilioSignatureGuard } from './telephony/twilio-signature.guard';
+import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller';
 
 @Module({
   imports: [CampaignsModule],
-  controllers: [CallsController, SimulatedPhoneController],
-  providers: [CallsService, DialingService],
+  controllers: [
+    CallsController,
+    SimulatedPhoneController,
+    TelephonyTokenController,
+    TwilioWebhooksController,
+  ],
+  providers: [
+    CallsService,
+    DialingService,
+    Telephony,
+    TelephonyEvents,
+    TwilioSignatureGuard,
+    SimulatedPhone,
+    CapEnforcer,
+  ],
+  exports: [Telephony],
 })
 export class CallsModule {}

@@ -1,13 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { mayCallNow } from '../campaigns/calling-hours';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
 import type { CallState } from './call.entity';
-import { type CallEvent, LIVE_STATES, nextCallState } from './call-states';
+import { LIVE_STATES } from './call-states';
+import { Telephony } from './telephony/telephony';
 
 export interface DialAnswer {
   mode: 'twilio' | 'simulated';
@@ -51,19 +50,19 @@ interface LockedCall {
 }
 
 /**
- * The call on the line: the dial (with every claim rule checked again at dial time), the phone's
- * events (the simulated phone's now, Twilio's status callbacks next) and the extended talk cap.
+ * The call on the line: the dial (with every claim rule checked again at dial time), its status,
+ * and the extended talk cap. The provider's events go through `TelephonyEvents`.
  */
 @Injectable()
 export class DialingService {
   constructor(
     private readonly db: DataSource,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly telephony: Telephony,
   ) {}
 
   get mode(): 'twilio' | 'simulated' {
-    return this.config.twilio ? 'twilio' : 'simulated';
+    return this.telephony.mode;
   }
 
   /**
@@ -84,8 +83,9 @@ export class DialingService {
         return 'Your hold on this contact has ended; take the next contact';
       }
       const live: unknown[] = await m.query(
-        `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3`,
-        [callerId, LIVE_STATES, callId],
+        `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3
+            AND NOT (state = 'dialing' AND parent_call_sid IS NULL AND dialed_at < $4::timestamptz - interval '2 minutes')`,
+        [callerId, LIVE_STATES, callId, now],
       );
       if (live.length) return 'You are already on a call; hang up first';
       const listed: unknown[] = await m.query(
@@ -117,31 +117,6 @@ export class DialingService {
       [callId],
     );
     return { mode: this.mode, params: { callId }, capSeconds: row.cap_seconds };
-  }
-
-  /** An event from the phone; duplicates and out-of-order events change nothing. */
-  async applyEvent(callId: string, event: CallEvent, callerId?: string): Promise<CallStatus> {
-    const now = this.clock.now();
-    await this.db.transaction(async (m) => {
-      const call = await this.lock(m, callId, callerId);
-      if (call.state === 'leased') throw new AppError('conflict', 'The call has not been dialed');
-      const next = nextCallState(call.state, event);
-      if (next === call.state) return;
-      const answeredAt = next === 'in_progress' ? now : call.answered_at;
-      const ended = ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(next);
-      const talk =
-        ended && answeredAt
-          ? Math.max(0, Math.round((now.getTime() - new Date(answeredAt).getTime()) / 1000))
-          : null;
-      const cap = call.cap_seconds ?? call.talk_cap_seconds;
-      await m.query(
-        `UPDATE calls SET state = $2, answered_at = $3, ended_at = CASE WHEN $4 THEN $5::timestamptz ELSE ended_at END,
-                talk_seconds = COALESCE($6, talk_seconds), hit_cap = hit_cap OR COALESCE($6 >= $7, false)
-          WHERE id = $1`,
-        [callId, next, answeredAt, ended, now, talk === null ? null : Math.min(talk, cap), cap],
-      );
-    });
-    return this.status(callId);
   }
 
   /**

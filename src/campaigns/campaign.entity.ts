@@ -63,6 +63,10 @@ export class Campaign {
   @Column({ name: 'extend_allowance_pct', type: 'integer', default: 10 })
   extendAllowancePct!: number;
 
+  /** Record calls (both parties, from answer), with a notice played to the called party first. */
+  @Column({ name: 'record_calls', type: 'boolean', default: false })
+  recordCalls!: boolean;
+
   /** Local time of the contact, 'HH:MM'; may only narrow 08:00–21:00. */
   @Column({ name: 'window_start', type: 'varchar', length: 5, default: '08:00' })
   windowStart!: string;

@@ -23,6 +23,7 @@ export interface CampaignView {
   talkCapSeconds: number;
   extendedCapSeconds: number;
   extendAllowancePct: number;
+  recordCalls: boolean;
   callingWindow: { start: string; end: string };
   maxAttempts: number;
   minRetryMinutes: number;
@@ -174,6 +175,7 @@ export class CampaignsService {
     if (dto.talkCapSeconds !== undefined) c.talkCapSeconds = dto.talkCapSeconds;
     if (dto.extendedCapSeconds !== undefined) c.extendedCapSeconds = dto.extendedCapSeconds;
     if (dto.extendAllowancePct !== undefined) c.extendAllowancePct = dto.extendAllowancePct;
+    if (dto.recordCalls !== undefined) c.recordCalls = dto.recordCalls;
     if (dto.maxAttempts !== undefined) c.maxAttempts = dto.maxAttempts;
     if (dto.minRetryMinutes !== undefined) c.minRetryMinutes = dto.minRetryMinutes;
     if (dto.callerId !== undefined) c.callerId = dto.callerId;
@@ -222,6 +224,7 @@ export class CampaignsService {
       talkCapSeconds: c.talkCapSeconds,
       extendedCapSeconds: c.extendedCapSeconds,
       extendAllowancePct: c.extendAllowancePct,
+      recordCalls: c.recordCalls,
       callingWindow: { start: c.windowStart, end: c.windowEnd },
       maxAttempts: c.maxAttempts,
       minRetryMinutes: c.minRetryMinutes,

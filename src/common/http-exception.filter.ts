@@ -31,7 +31,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof AppError && exception.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
-    void reply.status(body.statusCode).send(body);
+    void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {

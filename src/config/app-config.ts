@@ -27,6 +27,8 @@ export interface AppConfig {
   production: boolean;
   /** Seconds after hang-up within which the caller records the outcome. */
   wrapUpSeconds: number;
+  /** How often the service looks for calls past their talk cap and ends them (0 = never). */
+  capSweepSeconds: number;
   /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
   stateDailyCallLimits: Record<string, number>;
   login: {
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool('TRUST_PROXY', false),
     production,
     wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
+    capSweepSeconds: int('CAP_SWEEP_SECONDS', 2, 0, 60),
     stateDailyCallLimits: stateLimits(str('STATE_DAILY_CALL_LIMITS') ?? 'FL:3,OK:3,MD:3', problems),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),

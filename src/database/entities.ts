@@ -4,6 +4,7 @@ import { ApiKey } from '../clients/api-key.entity';
 import { ClientManager } from '../clients/client-manager.entity';
 import { Client } from '../clients/client.entity';
 import { SalesRep } from '../clients/sales-rep.entity';
+import { CallEventRow } from '../calls/call-event.entity';
 import { Call } from '../calls/call.entity';
 import { CampaignCaller } from '../campaigns/campaign-caller.entity';
 import { Campaign } from '../campaigns/campaign.entity';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   DncNumber,
   DncExtract,
   Call,
+  CallEventRow,
 ];

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -115,6 +116,15 @@ export class CampaignFieldsDto {
   @Min(0)
   @Max(100)
   extendAllowancePct?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'record calls (both parties); the called party hears a recording notice first. Several US states require every party to consent.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  recordCalls?: boolean;
 
   @ApiPropertyOptional({ type: CallingWindowDto, description: 'may only narrow 08:00–21:00' })
   @IsOptional()

@@ -2,6 +2,7 @@ import { Init1795463026130 } from './1795463026130-Init';
 import { Campaigns1795464728378 } from './1795464728378-Campaigns';
 import { Dialing1795468971278 } from './1795468971278-Dialing';
 import { Outcomes1795468290176 } from './1795468290176-Outcomes';
+import { Telephony1795471805508 } from './1795471805508-Telephony';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -14,4 +15,5 @@ export const MIGRATIONS: Function[] = [
   Campaigns1795464728378,
   Outcomes1795468290176,
   Dialing1795468971278,
+  Telephony1795471805508,
 ];

@@ -1,0 +1,80 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../common/clock';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { SimulatedPhone } from './simulated-phone.service';
+import { Telephony } from './telephony';
+
+/** Seconds after which an unanswered cut is asked for again (the provider may have missed it). */
+const CUT_RETRY_SECONDS = 30;
+
+/**
+ * The service's own cut at the talk cap, beside Twilio's `timeLimit`: every `CAP_SWEEP_SECONDS`
+ * it ends, through the provider, each call on the line past its cap. Instances share the work
+ * (rows taken with SKIP LOCKED, each cut marked), so two instances never cut a call twice.
+ */
+@Injectable()
+export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('CapEnforcer');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly telephony: Telephony,
+    private readonly simulated: SimulatedPhone,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.capSweepSeconds <= 0) return;
+    this.timer = setInterval(() => {
+      if (!this.running) {
+        this.running = this.sweep()
+          .catch((e: unknown) => {
+            this.log.error(`cap sweep failed: ${String(e)}`);
+            return 0;
+          })
+          .finally(() => (this.running = null));
+      }
+    }, this.config.capSweepSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Ends the calls past their cap now; answers how many it asked the provider to end. */
+  async sweep(): Promise<number> {
+    const now = this.clock.now();
+    const [due]: [{ id: string; parent_call_sid: string | null }[], number] = await this.db.query(
+      `UPDATE calls SET cut_requested_at = $1
+        WHERE id IN (SELECT id FROM calls
+                      WHERE state = 'in_progress' AND cap_seconds IS NOT NULL
+                        AND answered_at + make_interval(secs => cap_seconds) <= $1
+                        AND (cut_requested_at IS NULL OR cut_requested_at <= $1 - make_interval(secs => $2))
+                      ORDER BY answered_at LIMIT 200 FOR UPDATE SKIP LOCKED)
+        RETURNING id, parent_call_sid`,
+      [now, CUT_RETRY_SECONDS],
+    );
+    for (const call of due) {
+      try {
+        if (this.telephony.mode === 'simulated') await this.simulated.hangUpAtCap(call.id);
+        else if (call.parent_call_sid) await this.telephony.endCall(call.parent_call_sid);
+      } catch (e) {
+        this.log.warn(`could not end call ${call.id} at its cap: ${String(e)}`);
+      }
+    }
+    return due.length;
+  }
+}
