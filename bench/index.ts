@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { claim } from './claim';
 import { importBench } from './import';
 import { overhead } from './overhead';
+import { webhooks } from './webhooks';
 
 /**
  * `npm run bench [-- name...]`: runs the benchmarks (all, or those named) and prints one JSON
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   overhead,
   claim,
   import: importBench,
+  webhooks,
 };
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app.factory';
 import { isOpenIn } from '../src/campaigns/calling-hours';
 import { createLogger } from '../src/common/logger';
-import { loadConfig } from '../src/config/app-config';
+import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 
 export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
@@ -16,10 +16,12 @@ export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-passwo
 /** The service on a database, listening on a free port of 127.0.0.1, with logs off. */
 export async function benchApp(
   databaseUrl: string,
+  overrides: Partial<AppConfig> = {},
 ): Promise<{ app: NestFastifyApplication; base: string }> {
   const app = await createApp(
     {
       ...loadConfig({}),
+      ...overrides,
       databaseUrl,
       jwtSecret: 'bench-secret-bench-secret-bench-secret',
       adminEmail: BENCH_ADMIN.email,

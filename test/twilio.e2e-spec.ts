@@ -329,6 +329,25 @@ describe('Twilio telephony (no network: signed with the twilio package, REST fak
     expect(out.body.dialed).toBe(true);
   });
 
+  it('takes the same events concurrently, shuffled and repeated, and still stores each once', async () => {
+    const { callId, caller } = await dialedCall();
+    await twilioPost('/telephony/twilio/voice', voiceParams(callId, caller, sid(50))).expect(200);
+    const events = ['initiated', 'ringing', 'in-progress', 'completed'].map((s, n) => ({
+      CallSid: sid(51),
+      ParentCallSid: sid(50),
+      CallStatus: s,
+      SequenceNumber: String(n),
+      ...(s === 'completed' ? { CallDuration: '75' } : {}),
+    }));
+    const burst = [...events, ...events, ...events, ...events].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(
+      burst.map((e) => twilioPost(`/telephony/twilio/status?callId=${callId}`, e)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(burst.map(() => 204));
+    expect((await eventsOf(callId)).map((e) => e.sequence_number)).toEqual([0, 1, 2, 3]);
+    expect(await callRow(callId)).toMatchObject({ state: 'completed', talk_seconds: 75 });
+  });
+
   it('refuses status callbacks for unknown calls, other legs and bad signatures, storing nothing', async () => {
     const { callId, caller } = await dialedCall();
     const params = {

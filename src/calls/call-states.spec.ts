@@ -17,3 +17,17 @@ describe(nextCallState.name, () => {
     expect(nextCallState(from, event)).toBe(to);
   });
 });
+
+describe('nextCallState outside the line', () => {
+  it.each([
+    ['leased', 'answered'],
+    ['no_outcome', 'completed'],
+    ['released', 'ringing'],
+    ['dropped', 'busy'],
+  ] as const)('%s does not move on %s', (from, event) => {
+    expect(nextCallState(from, event)).toBe(from);
+  });
+  it('an event that moves nothing leaves any state', () => {
+    expect(nextCallState('ringing', null)).toBe('ringing');
+  });
+});

@@ -9,7 +9,6 @@ import { SimulatedPhone } from './telephony/simulated-phone.service';
 import { Telephony } from './telephony/telephony';
 import { TelephonyEvents } from './telephony/telephony-events.service';
 import { TelephonyTokenController } from './telephony/token.controller';
-import { TwilioSignatureGuard } from './telephony/twilio-signature.guard';
 import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller';
 
 @Module({
@@ -25,7 +24,6 @@ import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller
     DialingService,
     Telephony,
     TelephonyEvents,
-    TwilioSignatureGuard,
     SimulatedPhone,
     CapEnforcer,
   ],

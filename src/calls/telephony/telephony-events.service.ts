@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../../common/app-error';
 import { Clock } from '../../common/clock';
 import type { CallState } from '../call.entity';
-import { type CallEvent, FINAL_STATES, nextCallState } from '../call-states';
+import { type CallEvent, FINAL_STATES, nextCallStateSql, stateOfEvent } from '../call-states';
 import { Telephony, userOfIdentity } from './telephony';
 import { dialTwiml, noticeTwiml, refuseTwiml } from './twiml';
 import { field, type FormParams } from './webhook-params';
@@ -23,6 +23,41 @@ const STATUS_EVENTS: Record<string, CallEvent | null> = {
   canceled: 'canceled',
 };
 
+const FINALS = FINAL_STATES.map((x) => `'${x}'`).join(', ');
+
+/**
+ * A status callback in one statement (no round trips inside a transaction): lock the call (it
+ * must be the one whose browser leg is $2 and whose dialed leg is $3 or not yet known), store the
+ * event once, and move the call when the event is new and moves it.
+ */
+const APPLY_STATUS_SQL = `WITH k AS (
+         SELECT k.id, k.state, COALESCE(k.cap_seconds, g.talk_cap_seconds) AS cap
+           FROM calls k JOIN campaigns g ON g.id = k.campaign_id
+          WHERE k.id = $1 AND k.parent_call_sid = $2 AND (k.provider_call_sid IS NULL OR k.provider_call_sid = $3)
+          FOR UPDATE OF k
+       ), t AS (
+         SELECT k.*, ${nextCallStateSql('k.state', '$5::call_state')} AS next FROM k
+       ), ins AS (
+         INSERT INTO call_events (call_id, call_sid, sequence_number, status, duration_seconds, applied, received_at)
+         SELECT t.id, $3, $4, $6, $7, t.next <> t.state, $8 FROM t
+         ON CONFLICT (call_sid, sequence_number) DO NOTHING
+         RETURNING applied
+       ), upd AS (
+         UPDATE calls c SET
+           provider_call_sid = COALESCE(c.provider_call_sid, $3),
+           state = t.next,
+           answered_at = CASE WHEN ins.applied AND t.next = 'in_progress' THEN $8 ELSE c.answered_at END,
+           ended_at = CASE WHEN ins.applied AND t.next::text IN (${FINALS}) THEN $8 ELSE c.ended_at END,
+           talk_seconds = CASE WHEN ins.applied AND t.next::text IN (${FINALS})
+             THEN COALESCE($7, round(extract(epoch FROM $8 - c.answered_at))::int) ELSE c.talk_seconds END,
+           hit_cap = c.hit_cap OR COALESCE(ins.applied AND t.next::text IN (${FINALS})
+             AND COALESCE($7, round(extract(epoch FROM $8 - c.answered_at))::int) >= t.cap, false)
+         FROM t, ins
+         WHERE c.id = t.id AND (ins.applied OR c.provider_call_sid IS NULL)
+         RETURNING c.id
+       )
+       SELECT (SELECT count(*) FROM k)::int AS known, (SELECT count(*) FROM upd)::int AS moved`;
+
 const unknownCall = () => new AppError('forbidden', 'Unknown call');
 
 interface VoiceRow {
@@ -36,16 +71,6 @@ interface VoiceRow {
   extended_cap_seconds: number;
   extend_allowance_pct: number;
   record_calls: boolean;
-}
-
-interface StatusRow {
-  id: string;
-  state: CallState;
-  parent_call_sid: string | null;
-  provider_call_sid: string | null;
-  answered_at: Date | null;
-  cap_seconds: number | null;
-  talk_cap_seconds: number;
 }
 
 /**
@@ -125,54 +150,18 @@ export class TelephonyEvents {
     }
     const durationRaw = field(p, 'CallDuration');
     const duration = durationRaw !== undefined && /^\d+$/.test(durationRaw) ? +durationRaw : null;
-    const now = this.clock.now();
-    await this.db.transaction(async (m) => {
-      const [call]: StatusRow[] = await m.query(
-        `SELECT k.id, k.state, k.parent_call_sid, k.provider_call_sid, k.answered_at, k.cap_seconds, g.talk_cap_seconds
-           FROM calls k JOIN campaigns g ON g.id = k.campaign_id
-          WHERE k.id = $1 FOR UPDATE OF k`,
-        [callId],
-      );
-      if (
-        !call ||
-        !call.parent_call_sid ||
-        parent !== call.parent_call_sid ||
-        (call.provider_call_sid !== null && call.provider_call_sid !== sid)
-      ) {
-        throw unknownCall();
-      }
-      const event = STATUS_EVENTS[status] ?? null;
-      const next = event ? nextCallState(call.state, event) : call.state;
-      const applied = next !== call.state;
-      const stored: unknown[] = await m.query(
-        `INSERT INTO call_events (call_id, call_sid, sequence_number, status, duration_seconds, applied, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (call_sid, sequence_number) DO NOTHING RETURNING id`,
-        [callId, sid, seq, status.slice(0, 20), duration, applied, now],
-      );
-      if (stored.length === 0) return; // a retry of an event already stored
-      if (!applied) {
-        if (call.provider_call_sid === null)
-          await m.query('UPDATE calls SET provider_call_sid = $2 WHERE id = $1', [callId, sid]);
-        return;
-      }
-      const answeredAt = next === 'in_progress' ? now : call.answered_at;
-      const ended = FINAL_STATES.includes(next);
-      const talk = !ended
-        ? null
-        : (duration ??
-          (answeredAt
-            ? Math.max(0, Math.round((now.getTime() - new Date(answeredAt).getTime()) / 1000))
-            : null));
-      const cap = call.cap_seconds ?? call.talk_cap_seconds;
-      await m.query(
-        `UPDATE calls SET state = $2, answered_at = $3, provider_call_sid = COALESCE(provider_call_sid, $4),
-                ended_at = CASE WHEN $5 THEN $6::timestamptz ELSE ended_at END,
-                talk_seconds = COALESCE($7, talk_seconds), hit_cap = hit_cap OR COALESCE($7 >= $8, false)
-          WHERE id = $1`,
-        [callId, next, answeredAt, sid, ended, now, talk, cap],
-      );
-    });
+    const event = STATUS_EVENTS[status] ?? null;
+    const [row]: { known: number }[] = await this.db.query(APPLY_STATUS_SQL, [
+      callId,
+      parent ?? null,
+      sid,
+      seq,
+      event ? stateOfEvent(event) : null,
+      status.slice(0, 20),
+      duration,
+      this.clock.now(),
+    ]);
+    if (row.known === 0) throw unknownCall();
   }
 
   /** A recording callback: the finished recording's SID, URL and length go on the call, once. */

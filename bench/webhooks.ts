@@ -1,0 +1,290 @@
+import autocannon from 'autocannon';
+import http from 'node:http';
+import { Client } from 'pg';
+import twilio from 'twilio';
+import { TelephonyEvents } from '../src/calls/telephony/telephony-events.service';
+import { TwilioSignatureGuard } from '../src/calls/telephony/twilio-signature.guard';
+import { benchApp, benchDatabase, median } from './support';
+
+const PUBLIC = 'https://bench.example.com';
+const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
+const STATUSES = ['initiated', 'ringing', 'in-progress', 'completed'];
+const SENDERS = 64;
+
+interface Signed {
+  path: string;
+  body: string;
+  signature: string;
+}
+
+interface RunFigures {
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  failed: number;
+}
+
+/**
+ * `webhooks`: signed Twilio status callbacks per second, validated and stored, at 64 concurrent
+ * senders, against the same route with the signature check and the storage stubbed out (the
+ * Nest + Fastify pipeline alone). Each call gets its four events in order (as Twilio sends them,
+ * seconds apart), 5% of them sent twice (Twilio's retries); afterwards every event must be
+ * stored exactly once and every call must have ended.
+ */
+export async function webhooks(): Promise<Record<string, unknown>> {
+  const callsPerRound = Number(process.env.BENCH_WEBHOOK_CALLS ?? 2500);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const db = await benchDatabase();
+  const { app, base } = await benchApp(db.url, {
+    publicBaseUrl: PUBLIC,
+    capSweepSeconds: 0,
+    twilio: {
+      accountSid: 'AC' + '1'.repeat(32),
+      authToken: AUTH_TOKEN,
+      apiKeySid: 'SK' + '2'.repeat(32),
+      apiKeySecret: 'bench-api-key-secret',
+      twimlAppSid: 'AP' + '3'.repeat(32),
+    },
+  });
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  try {
+    const callIds = await seedCalls(pg, callsPerRound * (rounds + 2));
+    const roundCalls = (r: number) => callIds.slice(r * callsPerRound, (r + 1) * callsPerRound);
+
+    // Warm-up on its own calls, then rounds alternating stubbed and real.
+    await send(base, eventsFor(roundCalls(rounds)));
+    const ours: RunFigures[] = [];
+    const stubbed: RunFigures[] = [];
+    let sentUnique = 0;
+    for (let r = 0; r < rounds; r++) {
+      const events = eventsFor(roundCalls(r));
+      const unique = new Set(events.map((e) => e.path + e.body)).size;
+      stubbed.push(await withStubs(() => send(base, events)));
+      ours.push(await send(base, events));
+      sentUnique += unique;
+    }
+    // Latency when the senders are not flat out: the same 64 senders paced at half the rate
+    // measured above (closed-loop latency at saturation is just senders ÷ rate).
+    const pacedRate = Math.max(1, Math.round(median(ours.map((x) => x.eventsPerSecond)) / 2));
+    const paced = await sendPaced(base, eventsFor(roundCalls(rounds + 1)), pacedRate);
+    const [check] = (
+      await pg.query<{ stored: number; distinct_keys: number; ended: number }>(
+        `SELECT (SELECT count(*)::int FROM call_events WHERE call_id = ANY($1)) AS stored,
+                (SELECT count(DISTINCT (call_sid, sequence_number))::int FROM call_events WHERE call_id = ANY($1)) AS distinct_keys,
+                (SELECT count(*)::int FROM calls WHERE id = ANY($1) AND state = 'completed' AND talk_seconds = 30) AS ended`,
+        [callIds.slice(0, rounds * callsPerRound)],
+      )
+    ).rows;
+    const summary = (xs: RunFigures[]) => ({
+      eventsPerSecond: Math.round(median(xs.map((x) => x.eventsPerSecond))),
+      p50Ms: median(xs.map((x) => x.p50Ms)),
+      p99Ms: median(xs.map((x) => x.p99Ms)),
+      requests: xs.reduce((s, x) => s + x.requests, 0),
+      failed: xs.reduce((s, x) => s + x.failed, 0),
+    });
+    const o = summary(ours);
+    const b = summary(stubbed);
+    return {
+      ours: o,
+      baseline: b,
+      ratio: Number((o.eventsPerSecond / b.eventsPerSecond).toFixed(3)),
+      unit: 'signed status callbacks per second at 64 senders, validated and stored ÷ same route stubbed',
+      paced: {
+        eventsPerSecond: Math.round(paced.eventsPerSecond),
+        p50Ms: paced.p50Ms,
+        p99Ms: paced.p99Ms,
+        failed: paced.failed,
+      },
+      p99GoalMs: 25,
+      events: {
+        sentUnique,
+        stored: check.stored,
+        lost: sentUnique - check.distinct_keys,
+        duplicated: check.stored - check.distinct_keys,
+        callsEnded: check.ended,
+        calls: rounds * callsPerRound,
+      },
+      senders: SENDERS,
+      rounds,
+    };
+  } finally {
+    await pg.end();
+    await app.close();
+    await db.close();
+  }
+}
+
+/** Calls already dialed (the voice request done), ready for their status callbacks. */
+async function seedCalls(pg: Client, n: number): Promise<string[]> {
+  const client = await pg.query<{ id: string }>(
+    `INSERT INTO clients (name) VALUES ('Bench client') RETURNING id`,
+  );
+  const clientId = client.rows[0].id;
+  const user = await pg.query<{ id: string }>(
+    `INSERT INTO users (email, password_hash, role) VALUES ('bench-caller@example.com', 'x', 'caller') RETURNING id`,
+  );
+  const campaign = await pg.query<{ id: string }>(
+    `INSERT INTO campaigns (client_id, name, status, caller_id) VALUES ($1, 'Bench', 'active', '+12125550100') RETURNING id`,
+    [clientId],
+  );
+  const campaignId = campaign.rows[0].id;
+  await pg.query(
+    `INSERT INTO contacts (client_id, campaign_id, phone, time_zones)
+     SELECT $1, $2, '+1212' || lpad(g::text, 7, '0'), ARRAY['America/New_York'] FROM generate_series(1, $3) g`,
+    [clientId, campaignId, n],
+  );
+  const calls = await pg.query<{ id: string }>(
+    `INSERT INTO calls (id, client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                        dialed_at, cap_seconds, parent_call_sid)
+     SELECT u.id, $1, $2, u.contact_id, $3, u.phone, 'dialing', now() + interval '1 hour', now(), 300,
+            ${parentSql('u.id')}
+       FROM (SELECT gen_random_uuid() AS id, c.id AS contact_id, c.phone FROM contacts c
+              WHERE c.campaign_id = $2 ORDER BY c.id) u
+     RETURNING id`,
+    [clientId, campaignId, user.rows[0].id],
+  );
+  return calls.rows.map((r) => r.id);
+}
+
+/** The browser leg's SID the seeded voice request left on each call: derived from its id. */
+const parentSql = (id: string) => `'CA' || replace(${id}::text, '-', '')`;
+const parentOf = (callId: string) => 'CA' + callId.replace(/-/g, '');
+
+/** Each call's four events in order, phase by phase, with 5% sent again. */
+function eventsFor(callIds: string[]): Signed[] {
+  const out: Signed[] = [];
+  STATUSES.forEach((status, seq) => {
+    callIds.forEach((callId, i) => {
+      const params: Record<string, string> = {
+        AccountSid: 'AC' + '1'.repeat(32),
+        CallSid: 'CB' + callId.replace(/-/g, ''),
+        ParentCallSid: parentOf(callId),
+        CallStatus: status,
+        SequenceNumber: String(seq),
+        Timestamp: new Date().toUTCString(),
+        ...(status === 'completed' ? { CallDuration: '30' } : {}),
+      };
+      const path = `/telephony/twilio/status?callId=${callId}`;
+      out.push({
+        path,
+        body: new URLSearchParams(params).toString(),
+        signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC + path, params),
+      });
+      if (i % 20 === 0) out.push(out[out.length - 1]);
+    });
+  });
+  return out;
+}
+
+async function send(base: string, events: Signed[]): Promise<RunFigures> {
+  let next = 0;
+  const r = await autocannon({
+    url: base,
+    connections: SENDERS,
+    pipelining: 1,
+    amount: events.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const e = events[next++ % events.length];
+          return {
+            ...req,
+            method: 'POST',
+            path: e.path,
+            body: e.body,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'x-twilio-signature': e.signature,
+            },
+          };
+        },
+      },
+    ],
+  });
+  return {
+    eventsPerSecond: r.requests.total / Math.max(0.001, (+r.finish - +r.start) / 1000),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    requests: r.requests.total,
+    failed: r.errors + r.non2xx,
+  };
+}
+
+/**
+ * Events arriving as Twilio sends them: independent arrivals (exponential gaps) at `rate` per
+ * second over at most 64 open connections; latency from the moment each one was due.
+ */
+async function sendPaced(base: string, events: Signed[], rate: number): Promise<RunFigures> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS });
+  const url = new URL(base);
+  const latencies: number[] = [];
+  let failed = 0;
+  const start = performance.now();
+  let due = start;
+  const pending: Promise<void>[] = [];
+  for (const e of events) {
+    due += -Math.log(1 - Math.random()) * (1000 / rate);
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sentAt = due;
+    pending.push(
+      new Promise<void>((resolve) => {
+        const req = http.request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: e.path,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(e.body),
+              'x-twilio-signature': e.signature,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode !== 204) failed++;
+              latencies.push(performance.now() - sentAt);
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          failed++;
+          resolve();
+        });
+        req.end(e.body);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number(latencies[Math.floor(q * (latencies.length - 1))].toFixed(1));
+  return {
+    eventsPerSecond: events.length / ((performance.now() - start) / 1000),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    requests: events.length,
+    failed,
+  };
+}
+
+/** The same route with the signature check and the storage stubbed: Nest + Fastify alone. */
+async function withStubs<T>(run: () => Promise<T>): Promise<T> {
+  const guard = Object.getOwnPropertyDescriptor(TwilioSignatureGuard.prototype, 'canActivate')!;
+  const status = Object.getOwnPropertyDescriptor(TelephonyEvents.prototype, 'status')!;
+  TwilioSignatureGuard.prototype.canActivate = () => true;
+  TelephonyEvents.prototype.status = () => Promise.resolve();
+  try {
+    return await run();
+  } finally {
+    Object.defineProperty(TwilioSignatureGuard.prototype, 'canActivate', guard);
+    Object.defineProperty(TelephonyEvents.prototype, 'status', status);
+  }
+}
