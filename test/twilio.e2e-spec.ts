@@ -435,6 +435,26 @@ describe('Twilio telephony (no network: signed with the twilio package, REST fak
     });
   });
 
+  it('gives up a dial the phone never connected, so the caller can record what happened', async () => {
+    const { callId, caller } = await dialedCall();
+    const enforcer = ctx.app.get(CapEnforcer);
+    ctx.clock.advance(60);
+    await enforcer.sweep();
+    expect((await callRow(callId)).state).toBe('dialing');
+    await post(caller, `/calls/${callId}/outcome`, { disposition: 'no_answer' }).expect(409);
+    ctx.clock.advance(61);
+    await enforcer.sweep();
+    expect((await callRow(callId)).state).toBe('failed');
+    // Twilio asking late for the voice TwiML gets no dial.
+    const late = await twilioPost('/telephony/twilio/voice', voiceParams(callId, caller, sid(60)));
+    expect(late.text).not.toContain('<Dial');
+    ctx.clock.advance(5);
+    const out = await post(caller, `/calls/${callId}/outcome`, { disposition: 'no_answer' }).expect(
+      200,
+    );
+    expect(out.body.contact.status).toBe('queued');
+  });
+
   it('lets an extended call run past the normal cap', async () => {
     const { callId, caller } = await dialedCall({ talkCapSeconds: 120, extendAllowancePct: 100 });
     await twilioPost('/telephony/twilio/voice', voiceParams(callId, caller, sid(40))).expect(200);

@@ -6,6 +6,7 @@ import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import type { CallState } from './call.entity';
 import { LIVE_STATES } from './call-states';
+import { CONNECT_TIMEOUT_SECONDS } from './telephony/cap-enforcer';
 import { Telephony } from './telephony/telephony';
 
 export interface DialAnswer {
@@ -84,8 +85,8 @@ export class DialingService {
       }
       const live: unknown[] = await m.query(
         `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3
-            AND NOT (state = 'dialing' AND parent_call_sid IS NULL AND dialed_at < $4::timestamptz - interval '2 minutes')`,
-        [callerId, LIVE_STATES, callId, now],
+            AND NOT (state = 'dialing' AND parent_call_sid IS NULL AND dialed_at <= $4::timestamptz - make_interval(secs => $5))`,
+        [callerId, LIVE_STATES, callId, now, CONNECT_TIMEOUT_SECONDS],
       );
       if (live.length) return 'You are already on a call; hang up first';
       const listed: unknown[] = await m.query(

@@ -14,6 +14,8 @@ import { Telephony } from './telephony';
 
 /** Seconds after which an unanswered cut is asked for again (the provider may have missed it). */
 const CUT_RETRY_SECONDS = 30;
+/** A dial the phone never connected (no voice request) is given up after this many seconds. */
+export const CONNECT_TIMEOUT_SECONDS = 120;
 
 /**
  * The service's own cut at the talk cap, beside Twilio's `timeLimit`: every `CAP_SWEEP_SECONDS`
@@ -54,9 +56,19 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** Ends the calls past their cap now; answers how many it asked the provider to end. */
+  /**
+   * Ends the calls past their cap now; answers how many it asked the provider to end. Also
+   * closes dials the phone never connected (state `failed`), so their wrap-up window opens and
+   * the caller can record what happened.
+   */
   async sweep(): Promise<number> {
     const now = this.clock.now();
+    await this.db.query(
+      `UPDATE calls SET state = 'failed', ended_at = $1
+        WHERE state = 'dialing' AND parent_call_sid IS NULL
+          AND dialed_at <= $1::timestamptz - make_interval(secs => $2)`,
+      [now, CONNECT_TIMEOUT_SECONDS],
+    );
     const [due]: [{ id: string; parent_call_sid: string | null }[], number] = await this.db.query(
       `UPDATE calls SET cut_requested_at = $1
         WHERE id IN (SELECT id FROM calls
