@@ -13,6 +13,8 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { ReferralsModule } from './referrals/referrals.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +34,8 @@ export class AppModule {
         ClientsModule,
         CampaignsModule,
         CallsModule,
+        ReferralsModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
       providers: [

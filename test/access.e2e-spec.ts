@@ -114,6 +114,68 @@ const ROUTES: Route[] = [
     tenant: true,
   },
   {
+    method: 'post',
+    path: '/clients/:id/webhooks',
+    url: (i) => `/clients/${i.client}/webhooks`,
+    allowed: STAFF_AND_CLIENT,
+    body: () => ({ url: 'https://93.184.216.34/hooks/referrals' }),
+    tenant: true,
+  },
+  {
+    method: 'get',
+    path: '/clients/:id/webhooks',
+    url: (i) => `/clients/${i.client}/webhooks`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'delete',
+    path: '/clients/:id/webhooks/:webhookId',
+    url: (i) => `/clients/${i.client}/webhooks/00000000-0000-4000-8000-000000000000`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+    alsoOk: [404],
+  },
+  {
+    method: 'get',
+    path: '/clients/:id/webhook-deliveries',
+    url: (i) => `/clients/${i.client}/webhook-deliveries`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'get',
+    path: '/referrals',
+    url: () => '/referrals?status=needs_review',
+    allowed: ['admin', 'account_manager', 'caller', 'client'],
+  },
+  ...(
+    [
+      ['get', '', ['admin', 'account_manager', 'caller', 'client'], undefined],
+      ['patch', '', ['admin', 'account_manager', 'caller'], {}],
+      ['post', '/approve', ['admin', 'account_manager'], {}],
+      ['post', '/return', ['admin', 'account_manager'], { reason: 'find the title' }],
+      ['post', '/feedback', ['client'], { status: 'contacted' }],
+    ] as [Method, string, Audience[], object | undefined][]
+  ).map(([method, suffix, allowed, body]): Route => ({
+    method,
+    path: `/referrals/:id${suffix}`,
+    // Tenant isolation of referrals: test/referrals.e2e-spec.ts.
+    url: () => `/referrals/00000000-0000-4000-8000-000000000000${suffix}`,
+    allowed,
+    body: body ? () => body : undefined,
+    alsoOk: [404],
+  })),
+  { method: 'get', path: '/v1/referrals', url: () => '/v1/referrals', allowed: ['api_key'] },
+  {
+    method: 'post',
+    path: '/v1/referrals/:id/feedback',
+    url: () => '/v1/referrals/00000000-0000-4000-8000-000000000000/feedback',
+    allowed: ['api_key'],
+    body: () => ({ status: 'contacted' }),
+    alsoOk: [404],
+  },
+  {
     method: 'get',
     path: '/clients/:id/api-keys',
     url: (i) => `/clients/${i.client}/api-keys`,

@@ -2,6 +2,7 @@ import { freePort } from '../src/common/free-port';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PgBoss from 'pg-boss';
 import { runMigrations } from '../src/database/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres';
 import { adminQuery, withDatabase } from './pg-server';
@@ -33,6 +34,15 @@ export default async function globalSetup(): Promise<void> {
   await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   await adminQuery(adminUrl, `CREATE DATABASE "${template}"`);
   await runMigrations(withDatabase(adminUrl, template));
+  // pg-boss's own schema, so that each cloned database starts with it (its start is then quick).
+  const boss = new PgBoss({
+    connectionString: withDatabase(adminUrl, template),
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
   process.env.TEST_PG_URL = adminUrl;
   process.env.TEST_PG_TEMPLATE = template;
 }

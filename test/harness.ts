@@ -76,6 +76,7 @@ export class TestContext {
       logLevel: 'silent',
       // Tests end calls at the cap by calling CapEnforcer.sweep() with the fake clock.
       capSweepSeconds: 0,
+      jobMaintenance: false,
       ...overrides,
     };
     const clock = new FakeClock();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
+import { ReferralsModule } from '../referrals/referrals.module';
 import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
 import { DialingService } from './dialing.service';
@@ -12,7 +13,7 @@ import { TelephonyTokenController } from './telephony/token.controller';
 import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller';
 
 @Module({
-  imports: [CampaignsModule],
+  imports: [CampaignsModule, ReferralsModule],
   controllers: [
     CallsController,
     SimulatedPhoneController,

@@ -10,6 +10,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { OutcomeDto } from './dto/outcome.dto';
+import { ReferralsService } from '../referrals/referrals.service';
 import { LIVE_STATES } from './call-states';
 import { type Disposition, moveContact } from './outcome-rules';
 
@@ -48,6 +49,7 @@ interface CallRow {
   lease_expires_at: Date;
   contact_id: string;
   client_id: string;
+  campaign_id: string;
   phone: string;
   attempts: number;
   leased_to: string | null;
@@ -61,8 +63,9 @@ export interface OutcomeResult {
   /** False when the call was never dialed through the platform (skipped, or another phone). */
   dialed: boolean;
   contact: { id: string; status: 'queued' | 'recall' | 'closed'; nextCallAt: Date | null };
-  /** Set by the referrals issue; null until then. */
+  /** The referral a `referral` outcome created, and whether it was published or waits for review. */
   referralId: string | null;
+  referralStatus: 'needs_review' | 'returned' | 'published' | null;
 }
 
 /** Objects with their keys sorted, so that two equal outcomes compare equal as JSON. */
@@ -87,6 +90,7 @@ export class CallsService {
     private readonly queue: ContactQueue,
     private readonly clock: Clock,
     private readonly dnc: DncService,
+    private readonly referrals: ReferralsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -159,7 +163,7 @@ export class CallsService {
     const result = await this.db.transaction(async (m) => {
       const [call]: CallRow[] = await m.query(
         `SELECT k.id, k.state, k.disposition, k.outcome, k.dialed_at, k.ended_at, k.lease_expires_at, k.contact_id,
-                k.client_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes
+                k.client_id, k.campaign_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes
            FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
           WHERE k.id = $1 AND k.caller_id = $2
           FOR UPDATE OF k, c`,
@@ -214,6 +218,9 @@ export class CallsService {
           WHERE id = $1`,
         [callId, dto.disposition, JSON.stringify(outcome), now],
       );
+      if (dto.disposition === 'referral' && dto.referral) {
+        await this.referrals.createFromOutcome(m, call, p.userId, dto.referral);
+      }
       if (dto.disposition === 'do_not_call') {
         await this.dnc.addNumbers(
           [call.phone],
@@ -256,9 +263,13 @@ export class CallsService {
       status: string;
       next_call_at: Date | null;
       queue_rank: number;
+      referral_id: string | null;
+      referral_status: string | null;
     }[] = await m.query(
-      `SELECT k.disposition, k.dialed_at, k.contact_id, c.status, c.next_call_at, c.queue_rank
-         FROM calls k JOIN contacts c ON c.id = k.contact_id WHERE k.id = $1`,
+      `SELECT k.disposition, k.dialed_at, k.contact_id, c.status, c.next_call_at, c.queue_rank,
+              r.id AS referral_id, r.status AS referral_status
+         FROM calls k JOIN contacts c ON c.id = k.contact_id LEFT JOIN referrals r ON r.call_id = k.id
+        WHERE k.id = $1`,
       [callId],
     );
     return {
@@ -270,7 +281,8 @@ export class CallsService {
         status: r.status === 'closed' ? 'closed' : r.queue_rank === 0 ? 'recall' : 'queued',
         nextCallAt: r.status === 'closed' ? null : r.next_call_at,
       },
-      referralId: null,
+      referralId: r.referral_id,
+      referralStatus: r.referral_status as OutcomeResult['referralStatus'],
     };
   }
 

@@ -63,6 +63,14 @@ export class Campaign {
   @Column({ name: 'extend_allowance_pct', type: 'integer', default: 10 })
   extendAllowancePct!: number;
 
+  /** Weights of the referral score (null = the documented defaults). */
+  @Column({ name: 'score_weights', type: 'jsonb', nullable: true })
+  scoreWeights!: Record<string, number> | null;
+
+  /** Percent of complete referrals an account manager reviews before publication. */
+  @Column({ name: 'review_sample_pct', type: 'integer', default: 0 })
+  reviewSamplePct!: number;
+
   /** Record calls (both parties, from answer), with a notice played to the called party first. */
   @Column({ name: 'record_calls', type: 'boolean', default: false })
   recordCalls!: boolean;

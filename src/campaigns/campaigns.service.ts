@@ -10,6 +10,7 @@ import { isValidWindow, narrowsLegalWindow } from './calling-hours';
 import { CampaignCaller } from './campaign-caller.entity';
 import { activationProblems, canTransition, withKeys } from './campaign-rules';
 import { Campaign } from './campaign.entity';
+import { DEFAULT_SCORE_WEIGHTS, validateWeights } from '../referrals/score';
 import type { CampaignFieldsDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
 export interface CampaignView {
@@ -24,6 +25,8 @@ export interface CampaignView {
   extendedCapSeconds: number;
   extendAllowancePct: number;
   recordCalls: boolean;
+  reviewSamplePct: number;
+  scoreWeights: Record<string, number>;
   callingWindow: { start: string; end: string };
   maxAttempts: number;
   minRetryMinutes: number;
@@ -176,6 +179,18 @@ export class CampaignsService {
     if (dto.extendedCapSeconds !== undefined) c.extendedCapSeconds = dto.extendedCapSeconds;
     if (dto.extendAllowancePct !== undefined) c.extendAllowancePct = dto.extendAllowancePct;
     if (dto.recordCalls !== undefined) c.recordCalls = dto.recordCalls;
+    if (dto.reviewSamplePct !== undefined) c.reviewSamplePct = dto.reviewSamplePct;
+    if (dto.scoreWeights !== undefined) {
+      const problems = dto.scoreWeights === null ? [] : validateWeights(dto.scoreWeights);
+      if (problems.length) {
+        throw new AppError(
+          'invalid',
+          'Invalid score weights',
+          problems.map((message) => ({ field: 'scoreWeights', message })),
+        );
+      }
+      c.scoreWeights = dto.scoreWeights;
+    }
     if (dto.maxAttempts !== undefined) c.maxAttempts = dto.maxAttempts;
     if (dto.minRetryMinutes !== undefined) c.minRetryMinutes = dto.minRetryMinutes;
     if (dto.callerId !== undefined) c.callerId = dto.callerId;
@@ -225,6 +240,8 @@ export class CampaignsService {
       extendedCapSeconds: c.extendedCapSeconds,
       extendAllowancePct: c.extendAllowancePct,
       recordCalls: c.recordCalls,
+      reviewSamplePct: c.reviewSamplePct,
+      scoreWeights: c.scoreWeights ?? { ...DEFAULT_SCORE_WEIGHTS },
       callingWindow: { start: c.windowStart, end: c.windowEnd },
       maxAttempts: c.maxAttempts,
       minRetryMinutes: c.minRetryMinutes,

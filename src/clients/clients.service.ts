@@ -151,8 +151,10 @@ export class ClientsService {
       specialties: dedupe(dto.specialties ?? []),
       territories: dedupe(dto.territories ?? []),
       available: dto.available ?? true,
+      isDefault: false,
     });
     await this.reps.save(rep);
+    if (dto.isDefault) await this.makeDefault(clientId, rep.id);
     return this.reps.findOneByOrFail({ id: rep.id });
   }
 
@@ -175,7 +177,21 @@ export class ClientsService {
     if (dto.territories !== undefined) patch.territories = dedupe(dto.territories);
     if (dto.available !== undefined) patch.available = dto.available;
     if (Object.keys(patch).length > 0) await this.reps.update({ id: repId, clientId }, patch);
+    if (dto.isDefault === true) await this.makeDefault(clientId, repId);
+    if (dto.isDefault === false)
+      await this.reps.update({ id: repId, clientId }, { isDefault: false });
     return this.reps.findOneByOrFail({ id: repId });
+  }
+
+  /** One default rep per client: the new one replaces the old in one transaction. */
+  private async makeDefault(clientId: string, repId: string): Promise<void> {
+    await this.reps.manager.transaction(async (m) => {
+      await m.query(
+        'UPDATE sales_reps SET is_default = false WHERE client_id = $1 AND is_default',
+        [clientId],
+      );
+      await m.query('UPDATE sales_reps SET is_default = true WHERE id = $1', [repId]);
+    });
   }
 
   private async assertRepEmailFree(clientId: string, email: string): Promise<void> {

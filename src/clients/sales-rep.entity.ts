@@ -14,6 +14,7 @@ import { Client } from './client.entity';
 /** A member of the client's sales team who receives referrals. */
 @Entity('sales_reps')
 @Index('sales_reps_client_email_key', ['clientId', 'email'], { unique: true })
+@Index('sales_reps_client_default_key', ['clientId'], { unique: true, where: `"is_default"` })
 export class SalesRep {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -41,6 +42,10 @@ export class SalesRep {
 
   @Column({ type: 'boolean', default: true })
   available!: boolean;
+
+  /** Receives the referrals no rep matches (at most one per client). */
+  @Column({ name: 'is_default', type: 'boolean', default: false })
+  isDefault!: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

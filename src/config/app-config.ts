@@ -22,6 +22,17 @@ export interface AppConfig {
     twimlAppSid: string;
   };
   webhookAllowPrivateUrls: boolean;
+  webhooks: {
+    /** Whether this instance works webhook deliveries (every instance queues them). */
+    deliver: boolean;
+    /** Delays before each retry, in seconds; a delivery is given up after the last. */
+    retrySeconds: number[];
+    timeoutSeconds: number;
+    /** How often an idle worker looks for due deliveries. */
+    pollSeconds: number;
+  };
+  /** pg-boss maintenance (archiving, expiry) in this instance. */
+  jobMaintenance: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
   production: boolean;
@@ -158,6 +169,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ).replace(/\/+$/, ''),
     twilio,
     webhookAllowPrivateUrls: bool('WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    webhooks: {
+      deliver: bool('WEBHOOK_DELIVERY', true),
+      retrySeconds: retrySchedule(
+        str('WEBHOOK_RETRY_SECONDS') ?? '5,300,1800,7200,18000,36000,36000',
+        problems,
+      ),
+      timeoutSeconds: int('WEBHOOK_TIMEOUT_SECONDS', 15, 1, 120),
+      pollSeconds: int('WEBHOOK_POLL_SECONDS', 2, 1, 60),
+    },
+    jobMaintenance: bool('JOB_MAINTENANCE', true),
     logLevel,
     trustProxy: bool('TRUST_PROXY', false),
     production,
@@ -172,6 +193,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function retrySchedule(raw: string, problems: string[]): number[] {
+  const out = raw.split(',').map((x) => Number(x.trim()));
+  if (
+    out.length === 0 ||
+    out.length > 20 ||
+    out.some((n) => !Number.isFinite(n) || n < 0 || n > 7 * 86400)
+  ) {
+    problems.push(
+      `WEBHOOK_RETRY_SECONDS must list up to 20 delays in seconds, 0 to 604800 (got "${raw}")`,
+    );
+    return [5, 300, 1800, 7200, 18000, 36000, 36000];
+  }
+  return out;
 }
 
 function stateLimits(raw: string, problems: string[]): Record<string, number> {

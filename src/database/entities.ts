@@ -12,6 +12,11 @@ import { ContactImport } from '../campaigns/contact-import.entity';
 import { Contact } from '../campaigns/contact.entity';
 import { DncExtract } from '../campaigns/dnc-extract.entity';
 import { DncNumber } from '../campaigns/dnc-number.entity';
+import { ReferralEvent } from '../referrals/referral-event.entity';
+import { Referral } from '../referrals/referral.entity';
+import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 /** Every entity of the service; the data source, the migration runner and tests share this list. */
 export const ENTITIES = [
@@ -29,4 +34,9 @@ export const ENTITIES = [
   DncExtract,
   Call,
   CallEventRow,
+  Referral,
+  ReferralEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

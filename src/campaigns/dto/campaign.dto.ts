@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -116,6 +117,36 @@ export class CampaignFieldsDto {
   @Min(0)
   @Max(100)
   extendAllowancePct?: number;
+
+  @ApiPropertyOptional({
+    default: 0,
+    minimum: 0,
+    maximum: 100,
+    description: 'percent of complete referrals an account manager reviews before publication',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  reviewSamplePct?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'weights of the referral score (timeframe, budget, decisionMaker, companySize, expectingCall, nextStep, need; 0–100 each); null = the defaults',
+    example: {
+      timeframe: 25,
+      budget: 20,
+      decisionMaker: 20,
+      nextStep: 15,
+      expectingCall: 10,
+      companySize: 5,
+      need: 5,
+    },
+    nullable: true,
+  })
+  @IsOptional()
+  @IsObject()
+  scoreWeights?: Record<string, number> | null;
 
   @ApiPropertyOptional({
     default: false,

@@ -60,6 +60,14 @@ export class CreateRepDto {
   @IsOptional()
   @IsBoolean()
   available?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'receives the referrals no rep matches (one per client: setting it moves it here)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
 }
 
 /** Any of the fields of a rep, each validated as when creating one. */

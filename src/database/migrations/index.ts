@@ -3,6 +3,7 @@ import { Campaigns1795464728378 } from './1795464728378-Campaigns';
 import { Dialing1795468971278 } from './1795468971278-Dialing';
 import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 import { Telephony1795471805508 } from './1795471805508-Telephony';
+import { Referrals1795472846872 } from './1795472846872-Referrals';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   Outcomes1795468290176,
   Dialing1795468971278,
   Telephony1795471805508,
+  Referrals1795472846872,
 ];

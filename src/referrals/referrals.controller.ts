@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../auth/access.decorators';
+import type { Principal } from '../auth/roles';
+import { IdParam } from '../common/id-param.dto';
+import { EditReferralDto, FeedbackDto, ListReferralsQuery, ReturnReferralDto } from './dto';
+import { ReferralsService, type ReferralView } from './referrals.service';
+
+@ApiTags('referrals')
+@ApiBearerAuth()
+@Controller('referrals')
+export class ReferralsController {
+  constructor(private readonly referrals: ReferralsService) {}
+
+  @Get()
+  @Allow('admin', 'account_manager', 'caller', 'client')
+  @ApiOperation({
+    summary:
+      'Referrals: the review queue (`status=needs_review`), a caller’s own, a client’s published',
+  })
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListReferralsQuery): Promise<ReferralView[]> {
+    return this.referrals.list(p, q);
+  }
+
+  @Get(':id')
+  @Allow('admin', 'account_manager', 'caller', 'client')
+  @ApiOperation({ summary: 'One referral with its history (who, when, what, why)' })
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: IdParam) {
+    return this.referrals.get(p, id);
+  }
+
+  @Patch(':id')
+  @Allow('admin', 'account_manager', 'caller')
+  @ApiOperation({
+    summary: 'Correct a referral',
+    description:
+      'Account managers while it waits for review; the caller on a referral returned to them (it then goes back to review).',
+  })
+  edit(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+    @Body() dto: EditReferralDto,
+  ): Promise<ReferralView> {
+    return this.referrals.edit(p, id, dto);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Allow('admin', 'account_manager')
+  @ApiOperation({
+    summary:
+      'Complete (optional corrections in the body) and publish; 409 naming what is still missing',
+  })
+  approve(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+    @Body() dto: EditReferralDto,
+  ): Promise<ReferralView> {
+    return this.referrals.approve(p, id, dto);
+  }
+
+  @Post(':id/return')
+  @HttpCode(200)
+  @Allow('admin', 'account_manager')
+  @ApiOperation({ summary: 'Send back to the caller with what to fix or find out' })
+  giveBack(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+    @Body() dto: ReturnReferralDto,
+  ): Promise<ReferralView> {
+    return this.referrals.returnToCaller(p, id, dto.reason);
+  }
+
+  @Post(':id/feedback')
+  @HttpCode(200)
+  @Allow('client')
+  @ApiOperation({ summary: 'What became of a published referral (client users; systems use /v1)' })
+  feedback(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+    @Body() dto: FeedbackDto,
+  ): Promise<ReferralView> {
+    return this.referrals.feedback(p, id, dto);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ClientFeedController } from './client-feed.controller';
+import { FeedService } from './feed.service';
+import { ReferralsController } from './referrals.controller';
+import { ReferralsService } from './referrals.service';
+
+@Module({
+  imports: [ClientsModule, WebhooksModule],
+  controllers: [ReferralsController, ClientFeedController],
+  providers: [ReferralsService, FeedService],
+  exports: [ReferralsService],
+})
+export class ReferralsModule {}

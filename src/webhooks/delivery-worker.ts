@@ -1,0 +1,159 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type PgBoss from 'pg-boss';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { JobQueue, WEBHOOK_QUEUE } from './job-queue';
+import { signWebhook } from './signing';
+import { webhookUrlProblem } from './url-policy';
+
+interface DeliveryRow {
+  id: string;
+  body: string;
+  status: string;
+  attempts: number;
+  endpoint_id: string;
+  url: string;
+  secret: string;
+  active: boolean;
+}
+
+/** The delay before retry n (1-based), with ±10% jitter, from the configured schedule. */
+export function retryDelaySeconds(
+  schedule: number[],
+  attempt: number,
+  random = Math.random(),
+): number | null {
+  const base = schedule[attempt - 1];
+  if (base === undefined) return null;
+  return base * (0.9 + 0.2 * random);
+}
+
+/**
+ * Works the webhook deliveries: POSTs the stored body with Standard Webhooks headers (the same
+ * `webhook-id` every time), keeps every attempt and its answer, retries on the configured
+ * schedule (about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), gives up after the last, and
+ * disables the endpoint on 410.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap {
+  private readonly log = new Logger('DeliveryWorker');
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.webhooks.deliver) return;
+    await this.jobs.boss.work<{ deliveryId: string }>(
+      WEBHOOK_QUEUE,
+      { batchSize: 4, pollingIntervalSeconds: this.config.webhooks.pollSeconds },
+      async (jobs: PgBoss.Job<{ deliveryId: string }>[]) => {
+        await Promise.all(jobs.map((j) => this.attempt(j.data.deliveryId)));
+      },
+    );
+  }
+
+  /** One attempt of one delivery (a job). */
+  async attempt(deliveryId: string): Promise<void> {
+    const [d]: DeliveryRow[] = await this.db.query(
+      `SELECT d.id, d.body, d.status, d.attempts, d.endpoint_id, e.url, e.secret, e.active
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`,
+      [deliveryId],
+    );
+    if (!d || d.status !== 'pending') return;
+    if (!d.active) {
+      await this.db.query(
+        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'the endpoint is disabled' WHERE id = $1`,
+        [d.id],
+      );
+      return;
+    }
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    const refused = await webhookUrlProblem(d.url, this.config.webhookAllowPrivateUrls);
+    if (refused) error = `the URL ${refused}`;
+    else {
+      const timestamp = Math.floor(Date.now() / 1000);
+      try {
+        const res = await fetch(d.url, {
+          method: 'POST',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.config.webhooks.timeoutSeconds * 1000),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'referral-desk-webhooks/1',
+            'webhook-id': d.id,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signWebhook(d.secret, d.id, timestamp, d.body),
+          },
+          body: d.body,
+        });
+        statusCode = res.status;
+        await res.body?.cancel().catch(() => undefined);
+      } catch (e) {
+        error =
+          e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+            ? `no answer within ${this.config.webhooks.timeoutSeconds} s`
+            : `could not connect: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`;
+      }
+    }
+    const now = this.clock.now();
+    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    const attempts = d.attempts + 1;
+    const delay =
+      ok || statusCode === 410
+        ? null
+        : retryDelaySeconds(this.config.webhooks.retrySeconds, attempts);
+    await this.db.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO webhook_attempts (delivery_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`,
+        [d.id, now, statusCode, error, Math.round(performance.now() - started)],
+      );
+      const status = ok ? 'delivered' : delay === null ? 'failed' : 'pending';
+      await m.query(
+        `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
+                delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz ELSE delivered_at END,
+                next_attempt_at = $7
+          WHERE id = $1`,
+        [
+          d.id,
+          status,
+          attempts,
+          statusCode,
+          error ??
+            (ok
+              ? null
+              : statusCode === 410
+                ? 'the receiver answered 410 Gone'
+                : `answered ${statusCode}`),
+          now,
+          delay === null ? null : new Date(now.getTime() + delay * 1000),
+        ],
+      );
+      if (statusCode === 410) {
+        await m.query(
+          `UPDATE webhook_endpoints SET active = false, disabled_reason = 'the receiver answered 410 Gone' WHERE id = $1`,
+          [d.endpoint_id],
+        );
+      }
+      if (delay !== null) {
+        await this.jobs.sendIn(
+          m,
+          WEBHOOK_QUEUE,
+          { deliveryId: d.id },
+          {
+            startAfter: new Date(Date.now() + delay * 1000),
+          },
+        );
+      }
+    });
+    if (!ok)
+      this.log.warn(`delivery ${d.id} attempt ${attempts}: ${error ?? `answered ${statusCode}`}`);
+  }
+}

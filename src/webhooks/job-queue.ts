@@ -1,0 +1,69 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+export const WEBHOOK_QUEUE = 'webhook-delivery';
+
+/**
+ * pg-boss on the service's own database (schema `pgboss`). Jobs are sent inside the caller's
+ * transaction (pg-boss's `db` option), so a job exists exactly when the change that needs it
+ * committed: the outbox is the job table itself.
+ */
+@Injectable()
+export class JobQueue implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('JobQueue');
+  readonly boss: PgBoss;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.boss = new PgBoss({
+      connectionString: config.databaseUrl,
+      schema: 'pgboss',
+      max: 4,
+      application_name: 'referral-desk-jobs',
+      supervise: config.jobMaintenance,
+      schedule: false,
+    });
+    this.boss.on('error', (e: Error) => this.log.error(`pg-boss: ${e.message}`));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.boss.start();
+    if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) {
+      try {
+        await this.boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, retryLimit: 0 });
+      } catch (e) {
+        // Another instance created it at the same moment.
+        if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) throw e;
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+  }
+
+  /** Sends a job within the transaction of `m`. */
+  async sendIn(
+    m: EntityManager,
+    name: string,
+    data: object,
+    options: PgBoss.SendOptions = {},
+  ): Promise<void> {
+    await this.boss.send(name, data, {
+      ...options,
+      db: {
+        executeSql: async (text: string, values: unknown[]) => ({
+          rows: (await m.query(text, values)) as unknown[],
+        }),
+      },
+    });
+  }
+}
