@@ -54,7 +54,7 @@ export class TestContext {
   private seq = 0;
 
   private constructor(
-    readonly app: NestFastifyApplication,
+    public app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly clock: FakeClock,
     readonly dbUrl: string,
@@ -87,6 +87,16 @@ export class TestContext {
     });
     const res = await request(app.getHttpServer()).post('/auth/login').send(ADMIN).expect(200);
     return new TestContext(app, config, clock, db.url, db.drop, res.body.accessToken as string);
+  }
+
+  /**
+   * Stops the service and starts a new one on the same database (as after a crash or a deploy),
+   * with some settings changed.
+   */
+  async restart(overrides: Partial<AppConfig> = {}): Promise<void> {
+    await this.app.close();
+    Object.assign(this.config, overrides);
+    this.app = await createApp(this.config, { clock: this.clock, logger: createLogger('silent') });
   }
 
   http() {

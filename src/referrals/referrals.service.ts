@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import type { ReferralDto } from '../calls/dto/outcome.dto';
@@ -504,10 +505,13 @@ function normaliseContact(
   c: Partial<Record<keyof ReferralContactDetails, string | null>>,
 ): ReferralContactDetails {
   const t = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
+  const phone = t(c.phone);
+  const parsed = phone ? parsePhoneNumberFromString(phone, 'US') : undefined;
   return {
     name: t(c.name),
     title: t(c.title),
-    phone: t(c.phone),
+    // E.164 when it is a valid number; kept as typed otherwise (completeness then says why).
+    phone: parsed?.isValid() ? parsed.number : phone,
     email: t(c.email),
     website: t(c.website),
     company: t(c.company),

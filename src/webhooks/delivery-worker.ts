@@ -97,10 +97,12 @@ export class DeliveryWorker implements OnApplicationBootstrap {
         statusCode = res.status;
         await res.body?.cancel().catch(() => undefined);
       } catch (e) {
+        // Duck-typed: fetch's errors may come from another realm (instanceof Error fails).
+        const err = e as { name?: string; message?: string; cause?: { message?: string } };
         error =
-          e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+          err.name === 'TimeoutError' || err.name === 'AbortError'
             ? `no answer within ${this.config.webhooks.timeoutSeconds} s`
-            : `could not connect: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`;
+            : `could not connect: ${err.cause?.message ?? err.message ?? String(e)}`;
       }
     }
     const now = this.clock.now();
@@ -118,7 +120,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
       const status = ok ? 'delivered' : delay === null ? 'failed' : 'pending';
       await m.query(
         `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
-                delivered_at = CASE WHEN $2 = 'delivered' THEN $6::timestamptz ELSE delivered_at END,
+                delivered_at = COALESCE($6::timestamptz, delivered_at),
                 next_attempt_at = $7
           WHERE id = $1`,
         [
@@ -132,7 +134,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
               : statusCode === 410
                 ? 'the receiver answered 410 Gone'
                 : `answered ${statusCode}`),
-          now,
+          ok ? now : null,
           delay === null ? null : new Date(now.getTime() + delay * 1000),
         ],
       );

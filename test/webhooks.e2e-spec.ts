@@ -1,0 +1,267 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '../src/config/app-config';
+import { sql } from './pg-server';
+import { TestContext } from './harness';
+import { asUser, COMPLETE, referralSetup, referVia } from './referral-fixtures';
+
+const FAST: AppConfig['webhooks'] = {
+  deliver: true,
+  retrySeconds: [0.1, 0.1, 0.1],
+  timeoutSeconds: 1,
+  pollSeconds: 1,
+};
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  signatureOk: boolean;
+}
+
+/**
+ * A client's receiver on 127.0.0.1 that checks the Standard Webhooks signature itself (HMAC-SHA256
+ * of "id.timestamp.body" keyed with the secret's bytes) and answers what `answer` says.
+ */
+async function receiver(answer: (n: number) => number | 'hang') {
+  const got: Received[] = [];
+  let secret = '';
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id']);
+      const ts = String(req.headers['webhook-timestamp']);
+      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+      const expected = `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`;
+      got.push({
+        headers: req.headers,
+        body,
+        signatureOk: req.headers['webhook-signature'] === expected,
+      });
+      const a = answer(got.length);
+      if (a === 'hang') return;
+      res.statusCode = a;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  return {
+    url,
+    got,
+    setSecret: (s: string) => (secret = s),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, seconds = 20): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await what();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('webhooks: published referrals pushed to the client', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await TestContext.create({ webhookAllowPrivateUrls: true, webhooks: FAST });
+  });
+  afterAll(() => ctx.close());
+
+  const deliveries = (clientId: string, token = ctx.adminToken) =>
+    asUser(ctx, token)
+      .get(`/clients/${clientId}/webhook-deliveries`)
+      .expect(200)
+      .then(
+        (r) =>
+          r.body as {
+            id: string;
+            status: string;
+            attempts: number;
+            attemptLog: { statusCode: number | null; error: string | null }[];
+          }[],
+      );
+
+  async function endpoint(clientId: string, url: string) {
+    const res = await asUser(ctx, ctx.adminToken)
+      .post(`/clients/${clientId}/webhooks`, { url })
+      .expect(201);
+    expect(res.body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    return res.body as { id: string; secret: string };
+  }
+
+  it('shows the secret once, and refuses private addresses unless the operator allows them', async () => {
+    const strict = await TestContext.create();
+    try {
+      const { clientId, am } = await referralSetup(strict);
+      for (const url of [
+        'http://127.0.0.1:9/x',
+        'http://10.1.2.3/x',
+        'http://[::1]/x',
+        'http://169.254.169.254/latest',
+        'ftp://93.184.216.34/x',
+        'not a url',
+      ]) {
+        const res = await asUser(strict, am.token)
+          .post(`/clients/${clientId}/webhooks`, { url })
+          .expect(400);
+        expect([url, res.body.details[0].field]).toEqual([url, 'url']);
+      }
+      const ok = await asUser(strict, am.token)
+        .post(`/clients/${clientId}/webhooks`, { url: 'https://93.184.216.34/hooks' })
+        .expect(201);
+      expect(ok.body.secret).toMatch(/^whsec_/);
+      const list = await asUser(strict, am.token).get(`/clients/${clientId}/webhooks`).expect(200);
+      expect(list.body).toEqual([
+        {
+          id: ok.body.id,
+          url: 'https://93.184.216.34/hooks',
+          active: true,
+          disabledReason: null,
+          createdAt: expect.any(String),
+        },
+      ]);
+      expect(JSON.stringify(list.body)).not.toContain('whsec_');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('retries a failing receiver with the same id until it answers, each attempt signed and logged', async () => {
+    const r = await receiver((n) => (n <= 2 ? 500 : 204));
+    try {
+      const s = await referralSetup(ctx);
+      const ep = await endpoint(s.clientId, r.url);
+      r.setSecret(ep.secret);
+      const out = await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+      const log = await until(
+        () => deliveries(s.clientId, s.am.token),
+        (d) => d[0]?.status === 'delivered',
+      );
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+      expect(log[0].attemptLog.map((a) => a.statusCode)).toEqual([500, 500, 204]);
+      expect(r.got).toHaveLength(3);
+      expect(new Set(r.got.map((g) => g.headers['webhook-id']))).toEqual(new Set([log[0].id]));
+      expect(r.got.every((g) => g.signatureOk)).toBe(true);
+      expect(new Set(r.got.map((g) => g.body)).size).toBe(1);
+      const body = JSON.parse(r.got[0].body);
+      expect(body).toMatchObject({
+        type: 'referral.published',
+        data: {
+          id: out.referralId,
+          rating: 'needs_work',
+          contact: { name: COMPLETE.contact.name },
+        },
+      });
+      // The same shape as the pull feed.
+      const key = (await ctx.newApiKey(s.clientId)).key;
+      const pulled = await ctx
+        .http()
+        .get('/v1/referrals')
+        .auth(key, { type: 'bearer' })
+        .expect(200);
+      expect(body.data).toEqual(pulled.body.data[0]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('gives up on a receiver that never answers, after the schedule, and shows why', async () => {
+    const r = await receiver(() => 'hang');
+    try {
+      const s = await referralSetup(ctx);
+      await endpoint(s.clientId, r.url);
+      await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+      const log = await until(
+        () => deliveries(s.clientId),
+        (d) => d[0]?.status === 'failed',
+        30,
+      );
+      expect(log[0]).toMatchObject({ status: 'failed', attempts: 4 });
+      expect(
+        log[0].attemptLog.every(
+          (a) => a.statusCode === null && /no answer within 1 s/.test(a.error ?? ''),
+        ),
+      ).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('disables an endpoint that answers 410 and sends it nothing more', async () => {
+    const r = await receiver(() => 410);
+    try {
+      const s = await referralSetup(ctx);
+      const ep = await endpoint(s.clientId, r.url);
+      await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+      const log = await until(
+        () => deliveries(s.clientId),
+        (d) => d[0]?.status === 'failed',
+      );
+      expect(log[0]).toMatchObject({ attempts: 1 });
+      const list = await asUser(ctx, ctx.adminToken)
+        .get(`/clients/${s.clientId}/webhooks`)
+        .expect(200);
+      expect(list.body[0]).toMatchObject({
+        id: ep.id,
+        active: false,
+        disabledReason: expect.stringMatching(/410/),
+      });
+      await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+      expect(await deliveries(s.clientId)).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('delivers after a crash between publishing and sending: the outbox survives in the database', async () => {
+    const r = await receiver(() => 200);
+    const own = await TestContext.create({
+      webhookAllowPrivateUrls: true,
+      webhooks: { ...FAST, deliver: false },
+    });
+    try {
+      const s = await referralSetup(own);
+      const ep = await asUser(own, own.adminToken)
+        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
+        .expect(201);
+      r.setSecret(ep.body.secret as string);
+      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      const [pending] = await sql<{ status: string; attempts: number }>(
+        own.dbUrl,
+        'SELECT status, attempts FROM webhook_deliveries WHERE referral_id = $1',
+        [out.referralId],
+      );
+      expect(pending).toEqual({ status: 'pending', attempts: 0 });
+      const [job] = await sql<{ n: number }>(
+        own.dbUrl,
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhook-delivery' AND state = 'created'`,
+      );
+      expect(job.n).toBe(1);
+      // The process goes away before any worker sent it; a new one (with a worker) picks it up.
+      await own.restart({ webhooks: FAST });
+      const [done] = await until(
+        () =>
+          sql<{ status: string }>(
+            own.dbUrl,
+            'SELECT status FROM webhook_deliveries WHERE referral_id = $1',
+            [out.referralId],
+          ),
+        (rows) => rows[0]?.status === 'delivered',
+      );
+      expect(done.status).toBe('delivered');
+      expect(r.got).toHaveLength(1);
+      expect(r.got[0].signatureOk).toBe(true);
+    } finally {
+      await own.close();
+      await r.close();
+    }
+  });
+});
