@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { claim } from './claim';
+import { feed } from './feed';
 import { importBench } from './import';
 import { overhead } from './overhead';
 import { webhooks } from './webhooks';
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   claim,
   import: importBench,
   webhooks,
+  feed,
 };
 
 async function main(): Promise<void> {

@@ -36,9 +36,13 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
-    if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) {
+    // A job that throws (the database away for a moment) is retried by pg-boss; the delivery's
+    // own schedule (answers of the receiver) is kept by the worker with new jobs.
+    const queue = { name: WEBHOOK_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true };
+    if (await this.boss.getQueue(WEBHOOK_QUEUE)) await this.boss.updateQueue(WEBHOOK_QUEUE, queue);
+    else {
       try {
-        await this.boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, retryLimit: 0 });
+        await this.boss.createQueue(WEBHOOK_QUEUE, queue);
       } catch (e) {
         // Another instance created it at the same moment.
         if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) throw e;
