@@ -14,6 +14,7 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { ReferralsModule } from './referrals/referrals.module';
+import { ReportsModule } from './reports/reports.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         CallsModule,
         ReferralsModule,
         WebhooksModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
       providers: [

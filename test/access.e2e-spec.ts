@@ -166,6 +166,26 @@ const ROUTES: Route[] = [
     body: body ? () => body : undefined,
     alsoOk: [404],
   })),
+  {
+    method: 'get',
+    path: '/reports/clients/:id',
+    url: (i) => `/reports/clients/${i.client}`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'get',
+    path: '/reports/campaigns/:id',
+    url: (i) => `/reports/campaigns/${i.campaign}`,
+    allowed: STAFF_AND_CLIENT,
+    tenant: true,
+  },
+  {
+    method: 'get',
+    path: '/reports/callers/:id',
+    url: (i) => `/reports/callers/${i.caller}`,
+    allowed: ['admin', 'account_manager', 'caller'],
+  },
   { method: 'get', path: '/v1/referrals', url: () => '/v1/referrals', allowed: ['api_key'] },
   {
     method: 'post',

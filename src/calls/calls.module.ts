@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReportsModule } from '../reports/reports.module';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { ReferralsModule } from '../referrals/referrals.module';
 import { CallsController } from './calls.controller';
@@ -13,7 +14,7 @@ import { TelephonyTokenController } from './telephony/token.controller';
 import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller';
 
 @Module({
-  imports: [CampaignsModule, ReferralsModule],
+  imports: [CampaignsModule, ReferralsModule, ReportsModule],
   controllers: [
     CallsController,
     SimulatedPhoneController,

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { OutcomeDto } from './dto/outcome.dto';
 import { ReferralsService } from '../referrals/referrals.service';
+import { RollupsService } from '../reports/rollups.service';
 import { LIVE_STATES } from './call-states';
 import { type Disposition, moveContact } from './outcome-rules';
 
@@ -91,6 +92,7 @@ export class CallsService {
     private readonly clock: Clock,
     private readonly dnc: DncService,
     private readonly referrals: ReferralsService,
+    private readonly rollups: RollupsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -218,6 +220,7 @@ export class CallsService {
           WHERE id = $1`,
         [callId, dto.disposition, JSON.stringify(outcome), now],
       );
+      await this.rollups.outcome(m, callId);
       if (dto.disposition === 'referral' && dto.referral) {
         await this.referrals.createFromOutcome(m, call, p.userId, dto.referral);
       }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReportsModule } from '../reports/reports.module';
 import { ClientsModule } from '../clients/clients.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ClientFeedController } from './client-feed.controller';
@@ -7,7 +8,7 @@ import { ReferralsController } from './referrals.controller';
 import { ReferralsService } from './referrals.service';
 
 @Module({
-  imports: [ClientsModule, WebhooksModule],
+  imports: [ClientsModule, WebhooksModule, ReportsModule],
   controllers: [ReferralsController, ClientFeedController],
   providers: [ReferralsService, FeedService],
   exports: [ReferralsService],

@@ -6,6 +6,7 @@ import type { ReferralDto } from '../calls/dto/outcome.dto';
 import { TenantAccess } from '../clients/tenant-access';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { RollupsService } from '../reports/rollups.service';
 import { WebhookOutbox } from '../webhooks/outbox';
 import { type Actor, actorOf, SYSTEM } from './actor';
 import { completenessProblems } from './completeness';
@@ -71,6 +72,7 @@ interface Row {
   feed_day: string | Date | null;
   feedback_status: FeedbackStatus | null;
   follow_up_seconds: number | null;
+  first_contacted_at: Date | null;
   sale_value: string | null;
   created_at: Date;
   state: string | null;
@@ -94,6 +96,7 @@ export class ReferralsService {
     private readonly clock: Clock,
     private readonly tenants: TenantAccess,
     private readonly outbox: WebhookOutbox,
+    private readonly rollups: RollupsService,
   ) {}
 
   /** Called by the outcome, inside its transaction. */
@@ -322,6 +325,7 @@ export class ReferralsService {
         );
       }
       const reached = REACHED.includes(dto.status);
+      const before = await this.rollups.figuresOf(m, id);
       await m.query(
         `UPDATE referrals SET feedback_status = $2, feedback_at = $3,
                 first_contacted_at = CASE WHEN $4 AND first_contacted_at IS NULL THEN $3 ELSE first_contacted_at END,
@@ -339,6 +343,9 @@ export class ReferralsService {
           now,
         ],
       );
+      await this.rollups.referralChanged(m, id, before);
+      if (reached && !row.first_contacted_at) await this.rollups.reached(m, id);
+      if (FINAL_FEEDBACK.includes(dto.status)) await this.rollups.finalAnswer(m, id);
       await this.history(
         m,
         id,
@@ -380,6 +387,7 @@ export class ReferralsService {
          FROM sales_reps s WHERE s.client_id = $1`,
       [r.client_id],
     );
+    const before = await this.rollups.figuresOf(m, id);
     const route = routeReferral(
       { state: r.state, zip: r.zip, product: r.product, need: r.need },
       reps,
@@ -391,6 +399,7 @@ export class ReferralsService {
         WHERE id = $1`,
       [id, now, r.timezone, route.repId, route.reason],
     );
+    await this.rollups.referralChanged(m, id, before);
     await this.history(m, id, actor, 'published', r.status, 'published', route.reason, {
       repId: route.repId,
     });

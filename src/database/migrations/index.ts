@@ -4,6 +4,7 @@ import { Dialing1795468971278 } from './1795468971278-Dialing';
 import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 import { Telephony1795471805508 } from './1795471805508-Telephony';
 import { Referrals1795472846872 } from './1795472846872-Referrals';
+import { Reports1795474462525 } from './1795474462525-Reports';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   Dialing1795468971278,
   Telephony1795471805508,
   Referrals1795472846872,
+  Reports1795474462525,
 ];

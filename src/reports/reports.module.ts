@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
+import { RollupsService } from './rollups.service';
+
+@Module({
+  imports: [ClientsModule],
+  controllers: [ReportsController],
+  providers: [RollupsService, ReportsService],
+  exports: [RollupsService],
+})
+export class ReportsModule {}

@@ -1,0 +1,87 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Report figures per day (the client's calendar day of the outcome), client, campaign, caller,
+ * pitch and offer: kept current in the transaction of each outcome, publication and feedback,
+ * so reports add up a few rows instead of scanning calls. Everything about a referral (publication,
+ * feedback) is counted on the row of the call it came from, so close rates follow the caller,
+ * the pitch and the offer that made the referral.
+ */
+@Entity('report_daily')
+@Index('report_daily_client_day_idx', ['clientId', 'day'])
+@Index('report_daily_campaign_day_idx', ['campaignId', 'day'])
+@Index('report_daily_caller_day_idx', ['callerId', 'day'])
+export class ReportDaily {
+  @PrimaryColumn({ type: 'date' })
+  day!: string;
+
+  @PrimaryColumn({ name: 'client_id', type: 'uuid' })
+  clientId!: string;
+
+  @PrimaryColumn({ name: 'campaign_id', type: 'uuid' })
+  campaignId!: string;
+
+  @PrimaryColumn({ name: 'caller_id', type: 'uuid' })
+  callerId!: string;
+
+  /** '' when the call had no pitch. */
+  @PrimaryColumn({ name: 'pitch_key', type: 'varchar', length: 60 })
+  pitchKey!: string;
+
+  @PrimaryColumn({ name: 'offer_key', type: 'varchar', length: 60 })
+  offerKey!: string;
+
+  /** Calls with an outcome (each an attempt on a contact). */
+  @Column({ type: 'integer', default: 0 }) dials!: number;
+  /** A person answered: every disposition but no answer, busy, voicemail and wrong number. */
+  @Column({ type: 'integer', default: 0 }) connects!: number;
+  /** Dialed through the platform (the rest were skipped or dialed from another phone). */
+  @Column({ name: 'dialed_here', type: 'integer', default: 0 }) dialedHere!: number;
+  @Column({ type: 'integer', default: 0 }) referrals!: number;
+  @Column({ name: 'very_interested', type: 'integer', default: 0 }) veryInterested!: number;
+  @Column({ name: 'needs_work', type: 'integer', default: 0 }) needsWork!: number;
+  @Column({ type: 'integer', default: 0 }) published!: number;
+  /** Referrals the client reached (first contact reported). */
+  @Column({ type: 'integer', default: 0 }) contacted!: number;
+  @Column({ type: 'integer', default: 0 }) won!: number;
+  @Column({ type: 'integer', default: 0 }) lost!: number;
+  @Column({ name: 'won_very_interested', type: 'integer', default: 0 }) wonVeryInterested!: number;
+  @Column({ name: 'won_needs_work', type: 'integer', default: 0 }) wonNeedsWork!: number;
+  @Column({ name: 'final_very_interested', type: 'integer', default: 0 })
+  finalVeryInterested!: number;
+  @Column({ name: 'final_needs_work', type: 'integer', default: 0 }) finalNeedsWork!: number;
+  @Column({ name: 'sale_value', type: 'numeric', precision: 16, scale: 2, default: 0 })
+  saleValue!: string;
+  @Column({ name: 'talk_seconds', type: 'bigint', default: 0 }) talkSeconds!: string;
+  @Column({ name: 'hit_cap', type: 'integer', default: 0 }) hitCap!: number;
+  @Column({ type: 'integer', default: 0 }) extended!: number;
+  /** First and last outcome of the day on this row: the caller's working span, for dials per hour. */
+  @Column({ name: 'first_at', type: 'timestamptz', nullable: true }) firstAt!: Date | null;
+  @Column({ name: 'last_at', type: 'timestamptz', nullable: true }) lastAt!: Date | null;
+}
+
+/**
+ * Follow-up of published referrals per client, campaign and rep, by how long the client took to
+ * first reach the prospect (bucket): reached, and of those with a final answer, won.
+ */
+@Entity('report_followup')
+@Index('report_followup_client_idx', ['clientId'])
+export class ReportFollowup {
+  @PrimaryColumn({ name: 'client_id', type: 'uuid' })
+  clientId!: string;
+
+  @PrimaryColumn({ name: 'campaign_id', type: 'uuid' })
+  campaignId!: string;
+
+  /** The nil UUID when the referral had no rep. */
+  @PrimaryColumn({ name: 'rep_id', type: 'uuid' })
+  repId!: string;
+
+  /** Index into FOLLOW_UP_BUCKETS. */
+  @PrimaryColumn({ type: 'smallint' })
+  bucket!: number;
+
+  @Column({ type: 'integer', default: 0 }) reached!: number;
+  @Column({ name: 'final', type: 'integer', default: 0 }) final!: number;
+  @Column({ type: 'integer', default: 0 }) won!: number;
+}

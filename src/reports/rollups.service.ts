@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** Upper bounds (seconds) of the follow-up latency buckets; the last bucket is open-ended. */
+export const FOLLOW_UP_BUCKETS: (number | null)[] = [
+  3600,
+  4 * 3600,
+  12 * 3600,
+  86400,
+  2 * 86400,
+  3 * 86400,
+  8 * 86400,
+  15 * 86400,
+  31 * 86400,
+  null,
+];
+const BOUNDS = `ARRAY[${FOLLOW_UP_BUCKETS.filter((b) => b !== null).join(',')}]::int[]`;
+/** The bucket of a latency in seconds: how many bounds it reached. */
+const bucketOf = (lat: string) =>
+  `(SELECT count(*)::int FROM unnest(${BOUNDS}) b WHERE b <= ${lat})`;
+
+/** Dispositions where nobody was talked to. */
+export const NOT_CONNECTED = ['no_answer', 'busy', 'voicemail', 'wrong_number'];
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** The roll-up key of a call: the client's day of the outcome, campaign, caller, pitch, offer. */
+const CALL_KEY = `(k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.client_id, k.campaign_id, k.caller_id,
+  COALESCE(k.pitch_key, '') AS pitch_key, COALESCE(k.offer_key, '') AS offer_key`;
+const NOT_CONNECTED_SQL = NOT_CONNECTED.map((d) => `'${d}'`).join(', ');
+
+/** A call's own figures (the outcome's part of report_daily), from its row `k`. */
+const CALL_FIGURES = `1 AS dials,
+  COALESCE(k.disposition::text NOT IN (${NOT_CONNECTED_SQL}), false)::int AS connects,
+  COALESCE(k.dialed_at IS NOT NULL, false)::int AS dialed_here,
+  COALESCE(k.disposition = 'referral', false)::int AS referrals,
+  COALESCE(k.disposition = 'referral' AND k.outcome->'referral'->>'rating' = 'very_interested', false)::int AS very_interested,
+  COALESCE(k.disposition = 'referral' AND k.outcome->'referral'->>'rating' = 'needs_work', false)::int AS needs_work,
+  COALESCE(k.talk_seconds, 0) AS talk_seconds, k.hit_cap::int AS hit_cap, k.extended::int AS extended,
+  k.outcome_at AS first_at, k.outcome_at AS last_at`;
+
+/** A referral's figures (publication and feedback), from its row `r`. */
+const REFERRAL_FIGURES = `COALESCE(r.status = 'published', false)::int AS published,
+  COALESCE(r.first_contacted_at IS NOT NULL, false)::int AS contacted,
+  COALESCE(r.feedback_status = 'won', false)::int AS won, COALESCE(r.feedback_status = 'lost', false)::int AS lost,
+  COALESCE(r.feedback_status = 'won' AND r.rating = 'very_interested', false)::int AS won_very_interested,
+  COALESCE(r.feedback_status = 'won' AND r.rating = 'needs_work', false)::int AS won_needs_work,
+  COALESCE(r.feedback_status IN ('won', 'lost') AND r.rating = 'very_interested', false)::int AS final_very_interested,
+  COALESCE(r.feedback_status IN ('won', 'lost') AND r.rating = 'needs_work', false)::int AS final_needs_work,
+  CASE WHEN r.feedback_status = 'won' THEN COALESCE(r.sale_value, 0) ELSE 0 END AS sale_value`;
+
+const COUNTERS = [
+  'dials',
+  'connects',
+  'dialed_here',
+  'referrals',
+  'very_interested',
+  'needs_work',
+  'published',
+  'contacted',
+  'won',
+  'lost',
+  'won_very_interested',
+  'won_needs_work',
+  'final_very_interested',
+  'final_needs_work',
+  'sale_value',
+  'talk_seconds',
+  'hit_cap',
+  'extended',
+];
+const KEY = ['day', 'client_id', 'campaign_id', 'caller_id', 'pitch_key', 'offer_key'];
+
+/** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_daily. */
+function addDaily(select: string, counters: readonly string[], span = false): string {
+  const cols = [...KEY, ...counters, ...(span ? ['first_at', 'last_at'] : [])];
+  const sets = counters.map((c) => `${c} = report_daily.${c} + EXCLUDED.${c}`);
+  if (span) {
+    sets.push(
+      'first_at = LEAST(report_daily.first_at, EXCLUDED.first_at)',
+      'last_at = GREATEST(report_daily.last_at, EXCLUDED.last_at)',
+    );
+  }
+  return `INSERT INTO report_daily (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (${select}) delta
+          ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
+}
+
+/**
+ * Keeps the report roll-ups current, always inside the transaction of the change it counts, and
+ * can rebuild them from the raw rows (calls, referrals): a test checks both agree.
+ */
+@Injectable()
+export class RollupsService {
+  /** A call got its outcome. */
+  async outcome(m: EntityManager, callId: string): Promise<void> {
+    const counters = [
+      'dials',
+      'connects',
+      'dialed_here',
+      'referrals',
+      'very_interested',
+      'needs_work',
+      'talk_seconds',
+      'hit_cap',
+      'extended',
+    ];
+    await m.query(
+      addDaily(
+        `SELECT ${CALL_KEY}, ${CALL_FIGURES} FROM calls k JOIN clients cl ON cl.id = k.client_id WHERE k.id = $1`,
+        counters,
+        true,
+      ),
+      [callId],
+    );
+  }
+
+  /**
+   * A referral changed (published, first reached, won or lost): `before` and `after` are its
+   * figures as 0/1 flags and the sale value; the difference goes on its call's row.
+   */
+  async referralChanged(
+    m: EntityManager,
+    referralId: string,
+    before: ReferralFigures,
+  ): Promise<void> {
+    const deltas = REFERRAL_COUNTERS.map((c) => `after.${c} - ${Number(before[c])} AS ${c}`);
+    await m.query(
+      addDaily(
+        `SELECT ${KEY.map((k) => `after.${k}`).join(', ')}, ${deltas.join(', ')}
+           FROM (SELECT ${CALL_KEY}, ${REFERRAL_FIGURES}
+                   FROM referrals r JOIN calls k ON k.id = r.call_id JOIN clients cl ON cl.id = k.client_id
+                  WHERE r.id = $1) after`,
+        REFERRAL_COUNTERS,
+      ),
+      [referralId],
+    );
+  }
+
+  /** A referral's figures now (read before a change, to count only the difference). */
+  async figuresOf(m: EntityManager, referralId: string): Promise<ReferralFigures> {
+    const [row]: ReferralFigures[] = await m.query(
+      `SELECT ${REFERRAL_FIGURES} FROM referrals r WHERE r.id = $1`,
+      [referralId],
+    );
+    return row;
+  }
+
+  /** First reach of a referral: counted in its latency bucket. */
+  async reached(m: EntityManager, referralId: string): Promise<void> {
+    await m.query(
+      `INSERT INTO report_followup (client_id, campaign_id, rep_id, bucket, reached)
+       SELECT r.client_id, r.campaign_id, COALESCE(r.rep_id, '${NIL}'), ${bucketOf('r.follow_up_seconds')}, 1
+         FROM referrals r WHERE r.id = $1 AND r.follow_up_seconds IS NOT NULL
+       ON CONFLICT (client_id, campaign_id, rep_id, bucket) DO UPDATE SET reached = report_followup.reached + 1`,
+      [referralId],
+    );
+  }
+
+  /** A final answer (won or lost) of a referral: counted in its latency bucket. */
+  async finalAnswer(m: EntityManager, referralId: string): Promise<void> {
+    await m.query(
+      `INSERT INTO report_followup (client_id, campaign_id, rep_id, bucket, final, won)
+       SELECT r.client_id, r.campaign_id, COALESCE(r.rep_id, '${NIL}'), ${bucketOf('r.follow_up_seconds')}, 1,
+              (r.feedback_status = 'won')::int
+         FROM referrals r WHERE r.id = $1 AND r.follow_up_seconds IS NOT NULL
+       ON CONFLICT (client_id, campaign_id, rep_id, bucket) DO UPDATE
+         SET final = report_followup.final + 1, won = report_followup.won + EXCLUDED.won`,
+      [referralId],
+    );
+  }
+
+  /** The roll-ups as computed from raw rows (for the rebuild and its test). */
+  rawDailySql(): string {
+    const type = (c: string) =>
+      c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
+    const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+    return `SELECT ${KEY.join(', ')}, ${sums}, min(first_at) AS first_at, max(last_at) AS last_at FROM (
+        SELECT ${CALL_KEY}, ${CALL_FIGURES},
+               ${REFERRAL_COUNTERS.map((c) => `COALESCE(f.${c}, 0) AS ${c}`).join(', ')}
+          FROM calls k JOIN clients cl ON cl.id = k.client_id
+          LEFT JOIN LATERAL (SELECT ${REFERRAL_FIGURES} FROM referrals r WHERE r.call_id = k.id) f ON true
+         WHERE k.disposition IS NOT NULL) x
+      GROUP BY ${KEY.join(', ')}`;
+  }
+
+  rawFollowupSql(): string {
+    return `SELECT r.client_id, r.campaign_id, COALESCE(r.rep_id, '${NIL}')::uuid AS rep_id,
+                   ${bucketOf('r.follow_up_seconds')}::smallint AS bucket, count(*)::int AS reached,
+                   count(*) FILTER (WHERE r.feedback_status IN ('won', 'lost'))::int AS final,
+                   count(*) FILTER (WHERE r.feedback_status = 'won')::int AS won
+              FROM referrals r WHERE r.follow_up_seconds IS NOT NULL
+             GROUP BY 1, 2, 3, 4`;
+  }
+
+  /** Recomputes every roll-up from the raw rows (after a repair, or to check them). */
+  async rebuild(m: EntityManager): Promise<void> {
+    await m.query('DELETE FROM report_daily');
+    await m.query('DELETE FROM report_followup');
+    await m.query(
+      `INSERT INTO report_daily (${KEY.join(', ')}, ${COUNTERS.join(', ')}, first_at, last_at) ${this.rawDailySql()}`,
+    );
+    await m.query(
+      `INSERT INTO report_followup (client_id, campaign_id, rep_id, bucket, reached, final, won) ${this.rawFollowupSql()}`,
+    );
+  }
+}
+
+export const REFERRAL_COUNTERS = [
+  'published',
+  'contacted',
+  'won',
+  'lost',
+  'won_very_interested',
+  'won_needs_work',
+  'final_very_interested',
+  'final_needs_work',
+  'sale_value',
+] as const;
+export type ReferralFigures = Record<(typeof REFERRAL_COUNTERS)[number], number | string>;

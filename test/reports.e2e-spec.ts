@@ -1,0 +1,241 @@
+import { RollupsService } from '../src/reports/rollups.service';
+import { wilson } from '../src/reports/stats';
+import { sql } from './pg-server';
+import { TestContext } from './harness';
+import { asUser, COMPLETE, referralSetup } from './referral-fixtures';
+
+/** Reports on a hand-built history: every figure known in advance. */
+describe('reports', () => {
+  let ctx: TestContext;
+  let s: Awaited<ReturnType<typeof referralSetup>>;
+  let hot: string;
+  let warm: string;
+  beforeAll(async () => {
+    ctx = await TestContext.create();
+    s = await referralSetup(ctx, { maxAttempts: 1 });
+    const phones = Array.from({ length: 14 }, (_, i) => `(512) 555-${2000 + i},TX,78701`);
+    await ctx.importCsv(s.campaignId, `phone,state,zip\n${phones.join('\n')}\n`);
+    const caller = asUser(ctx, s.caller.token);
+    // Ten dials, one a minute: 6 not connected, 2 connected without referral, 2 referrals.
+    const outcomes: object[] = [
+      { disposition: 'no_answer' },
+      { disposition: 'no_answer' },
+      { disposition: 'no_answer' },
+      { disposition: 'no_answer' },
+      { disposition: 'busy' },
+      { disposition: 'voicemail' },
+      { disposition: 'not_interested' },
+      { disposition: 'gatekeeper' },
+      { disposition: 'referral', referral: { ...COMPLETE, rating: 'very_interested' } },
+      { disposition: 'referral', referral: COMPLETE },
+    ];
+    const ids: string[] = [];
+    for (const body of outcomes) {
+      const next = await caller.post('/calls/next', { campaignId: s.campaignId }).expect(200);
+      const res = await caller.post(`/calls/${next.body.callId}/outcome`, body).expect(200);
+      if (res.body.referralId) ids.push(res.body.referralId);
+      ctx.clock.advance(60);
+    }
+    [hot, warm] = ids;
+    const key = (await ctx.newApiKey(s.clientId)).key;
+    const api = asUser(ctx, key);
+    // The hot one: won two hours after publication; the warm one: reached after 30 h, then lost.
+    ctx.clock.set('2026-03-02T20:08:00Z');
+    await api.post(`/v1/referrals/${hot}/feedback`, { status: 'won', saleValue: 1200 }).expect(200);
+    ctx.clock.set('2026-03-04T00:09:00Z');
+    await api.post(`/v1/referrals/${warm}/feedback`, { status: 'contacted' }).expect(200);
+    await api
+      .post(`/v1/referrals/${warm}/feedback`, { status: 'lost', reason: 'price' })
+      .expect(200);
+  });
+  afterAll(() => ctx.close());
+
+  it('adds up the figures and their rates, each with its count and intervals', async () => {
+    const r = await asUser(ctx, s.am.token).get(`/reports/campaigns/${s.campaignId}`).expect(200);
+    expect(r.body.totals).toEqual({
+      dials: 10,
+      connects: 4,
+      dialedHere: 0,
+      referrals: 2,
+      veryInterested: 1,
+      needsWork: 1,
+      published: 2,
+      contacted: 2,
+      won: 1,
+      lost: 1,
+      wonVeryInterested: 1,
+      wonNeedsWork: 0,
+      finalVeryInterested: 1,
+      finalNeedsWork: 1,
+      saleValue: 1200,
+      talkSeconds: 0,
+      hitCap: 0,
+      extended: 0,
+      // 9 gaps of a minute, stretched by one gap: 600 s.
+      callerHours: 0.17,
+    });
+    expect(r.body.rates.successRate).toEqual({ ...wilson(2, 10), value: 0.2, n: 10, k: 2 });
+    expect(r.body.rates.referralsPerConnect).toMatchObject({ value: 0.5, n: 4 });
+    expect(r.body.rates.connectRate).toMatchObject({ value: 0.4, n: 10 });
+    expect(r.body.rates.hotShare).toMatchObject({ value: 0.5, n: 2 });
+    expect(r.body.rates.closeRate).toMatchObject({ value: 0.5, n: 2 });
+    expect(r.body.rates.closeRateVeryInterested).toMatchObject({ value: 1, n: 1, upper95: 1 });
+    expect(r.body.rates.closeRateNeedsWork).toMatchObject({ value: 0, n: 1, lower95: 0 });
+    expect(r.body.rates.coldContactsPerReferral).toEqual({ value: 5, n: 10 });
+    expect(r.body.rates.referralsPerSale).toEqual({ value: 2, n: 2 });
+    expect(r.body.rates.dialsPerCallerHour).toEqual({ value: 60, n: 10 });
+    // No dial through the platform: shares of nothing have no value and the widest interval.
+    expect(r.body.rates.capShare).toEqual({
+      value: null,
+      n: 0,
+      k: 0,
+      lower80: 0,
+      upper80: 1,
+      lower95: 0,
+      upper95: 1,
+    });
+    for (const rate of Object.values(r.body.rates) as {
+      lower95?: number;
+      lower80?: number;
+      upper80?: number;
+      upper95?: number;
+      value: number | null;
+    }[]) {
+      if (rate.lower95 === undefined || rate.value === null) continue;
+      expect(rate.lower95).toBeLessThanOrEqual(rate.lower80!);
+      expect(rate.lower80).toBeLessThanOrEqual(rate.value);
+      expect(rate.value).toBeLessThanOrEqual(rate.upper80!);
+      expect(rate.upper80).toBeLessThanOrEqual(rate.upper95!);
+    }
+  });
+
+  it('shows follow-up per rep, decay by latency and rating calibration', async () => {
+    const r = await asUser(ctx, s.am.token).get(`/reports/clients/${s.clientId}`).expect(200);
+    const decay = Object.fromEntries(
+      r.body.followUp.decay.map(
+        (d: { latency: string; closeRate: { value: number | null; n: number } }) => [
+          d.latency,
+          [d.closeRate.value, d.closeRate.n],
+        ],
+      ),
+    );
+    expect(decay).toEqual({
+      'same day': [1, 1],
+      '1–2 days': [0, 1],
+      '3–7 days': [null, 0],
+      later: [null, 0],
+    });
+    expect(r.body.followUp.perRep).toEqual([
+      expect.objectContaining({ repId: s.reps.texas.id, name: 'Tex Ranger', reached: 2 }),
+    ]);
+    const rep = r.body.followUp.perRep[0];
+    expect(rep.medianSeconds).toBeGreaterThan(3600);
+    expect(rep.p90Seconds).toBeGreaterThan(rep.medianSeconds);
+    expect(r.body.calibration).toEqual([
+      expect.objectContaining({
+        caller: s.caller.id,
+        closeRateVeryInterested: expect.objectContaining({ value: 1, n: 1 }),
+        closeRateNeedsWork: expect.objectContaining({ value: 0, n: 1 }),
+      }),
+    ]);
+    expect(r.body.calibration[0].probabilityHotClosesBetter).toBeGreaterThan(0.5);
+  });
+
+  it('groups by day, week and caller; a client user sees no caller names', async () => {
+    const am = asUser(ctx, s.am.token);
+    const byDay = await am.get(`/reports/clients/${s.clientId}?groupBy=day`).expect(200);
+    expect(
+      byDay.body.groups.map((g: { key: string; totals: { dials: number } }) => [
+        g.key,
+        g.totals.dials,
+      ]),
+    ).toEqual([['2026-03-02', 10]]);
+    const byWeek = await am.get(`/reports/clients/${s.clientId}?groupBy=week`).expect(200);
+    expect(byWeek.body.groups[0].key).toBe('2026-03-02');
+    const empty = await am
+      .get(`/reports/clients/${s.clientId}?from=2026-03-03&to=2026-03-31`)
+      .expect(200);
+    expect(empty.body.totals.dials).toBe(0);
+    expect(empty.body.rates.successRate.value).toBeNull();
+    const byCaller = await am.get(`/reports/clients/${s.clientId}?groupBy=caller`).expect(200);
+    expect(byCaller.body.groups[0].key).toBe(s.caller.id);
+    const portal = await ctx.newUser('client', s.clientId);
+    const theirs = await asUser(ctx, portal.token)
+      .get(`/reports/clients/${s.clientId}?groupBy=caller`)
+      .expect(200);
+    expect(theirs.body.groups[0].key).toBe('Caller 1');
+    expect(JSON.stringify(theirs.body)).not.toContain(s.caller.id);
+    await am.get(`/reports/clients/${s.clientId}?from=2026-03-05&to=2026-03-01`).expect(400);
+  });
+
+  it('keeps roles and tenants apart', async () => {
+    const other = await referralSetup(ctx);
+    const otherUser = await ctx.newUser('client', other.clientId);
+    await asUser(ctx, otherUser.token).get(`/reports/clients/${s.clientId}`).expect(404);
+    await asUser(ctx, otherUser.token).get(`/reports/campaigns/${s.campaignId}`).expect(404);
+    await asUser(ctx, other.am.token).get(`/reports/clients/${s.clientId}`).expect(404);
+    await asUser(ctx, other.am.token)
+      .get(`/reports/callers/${s.caller.id}`)
+      .expect(200)
+      .then((r) => expect(r.body.totals.dials).toBe(0));
+    const me = asUser(ctx, s.caller.token);
+    const own = await me.get(`/reports/callers/${s.caller.id}`).expect(200);
+    expect(own.body.totals).toMatchObject({ dials: 10, referrals: 2 });
+    await me.get(`/reports/callers/${other.caller.id}`).expect(404);
+    await me.get(`/reports/clients/${s.clientId}`).expect(403);
+  });
+
+  it('exports the same table as CSV', async () => {
+    const res = await asUser(ctx, s.am.token)
+      .get(`/reports/campaigns/${s.campaignId}?groupBy=day`)
+      .set('Accept', 'text/csv')
+      .expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const [header, row] = res.text
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    expect(header.slice(0, 3)).toEqual(['day', 'dials', 'connects']);
+    expect(row.slice(0, 3)).toEqual(['2026-03-02', '10', '4']);
+    expect(row[header.indexOf('successRate')]).toBe('0.2');
+  });
+
+  it('projects the rest of the list from a stated prior, weighted by the data so far', async () => {
+    ctx.clock.set('2026-03-06T12:00:00Z'); // a Friday: the next working day is Monday
+    const r = await asUser(ctx, s.am.token)
+      .get(`/reports/campaigns/${s.campaignId}?target=5`)
+      .expect(200);
+    const p = r.body.projection;
+    expect(p.openContacts).toBe(4);
+    expect(p.dialsLeft).toBe(4);
+    expect(p.successRate.prior.source).toMatch(/industry/);
+    expect(p.successRate.dataWeight).toBeCloseTo(10 / (10 + p.successRate.prior.strength), 4);
+    expect(p.referrals.lower95).toBeLessThanOrEqual(p.referrals.expected);
+    expect(p.referrals.upper95).toBeLessThanOrEqual(4);
+    expect(p.target.referrals).toBe(5);
+    expect(p.target.callerHoursExpected).toBeGreaterThan(0);
+    // 4 dials at the measured 60 an hour, 6 hours a day: within one working day.
+    expect(p.finishDate).toBe('2026-03-09');
+  });
+
+  it('matches a rebuild of the roll-ups from the raw rows', async () => {
+    const rollups = ctx.app.get(RollupsService);
+    const daily = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM report_daily ORDER BY day, client_id, campaign_id, caller_id, pitch_key, offer_key`,
+    );
+    const raw = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawDailySql()}) x ORDER BY day, client_id, campaign_id, caller_id, pitch_key, offer_key`,
+    );
+    expect(daily.length).toBeGreaterThan(0);
+    expect(raw).toEqual(daily);
+    const follow = await sql(ctx.dbUrl, 'SELECT * FROM report_followup ORDER BY 1, 2, 3, 4');
+    const rawFollow = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawFollowupSql()}) x ORDER BY 1, 2, 3, 4`,
+    );
+    expect(rawFollow).toEqual(follow);
+    expect(follow.length).toBeGreaterThan(0);
+  });
+});
