@@ -3,6 +3,7 @@ import { claim } from './claim';
 import { feed } from './feed';
 import { importBench } from './import';
 import { overhead } from './overhead';
+import { report } from './report';
 import { webhooks } from './webhooks';
 
 /**
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   import: importBench,
   webhooks,
   feed,
+  report,
 };
 
 async function main(): Promise<void> {
