@@ -74,7 +74,18 @@ describe('reports', () => {
       // 9 gaps of a minute, stretched by one gap: 600 s.
       callerHours: 0.17,
     });
-    expect(r.body.rates.successRate).toEqual({ ...wilson(2, 10), value: 0.2, n: 10, k: 2 });
+    // Wilson at 80% and 95%, to 4 decimals.
+    const w = wilson(2, 10);
+    expect(r.body.rates.successRate).toEqual({
+      value: 0.2,
+      n: 10,
+      k: 2,
+      lower80: Number(w.lower80.toFixed(4)),
+      upper80: Number(w.upper80.toFixed(4)),
+      lower95: Number(w.lower95.toFixed(4)),
+      upper95: Number(w.upper95.toFixed(4)),
+    });
+    expect(r.body.rates.successRate.lower95).toBe(0.0567);
     expect(r.body.rates.referralsPerConnect).toMatchObject({ value: 0.5, n: 4 });
     expect(r.body.rates.connectRate).toMatchObject({ value: 0.4, n: 10 });
     expect(r.body.rates.hotShare).toMatchObject({ value: 0.5, n: 2 });

@@ -53,6 +53,61 @@ const CALLER_HOURS = `COALESCE(sum(CASE WHEN d.n > 1 THEN d.span * d.n / (d.n - 
 const CALLER_DAYS = (where: string) => `(SELECT caller_id, day, sum(dials) AS n,
     extract(epoch FROM max(last_at) - min(first_at)) AS span FROM report_daily WHERE ${where} GROUP BY caller_id, day) d`;
 
+const COUNTER_COLUMNS = [
+  'dials',
+  'connects',
+  'dialed_here',
+  'referrals',
+  'very_interested',
+  'needs_work',
+  'published',
+  'contacted',
+  'won',
+  'lost',
+  'won_very_interested',
+  'won_needs_work',
+  'final_very_interested',
+  'final_needs_work',
+  'sale_value',
+  'talk_seconds',
+  'hit_cap',
+  'extended',
+];
+const RAW_SUMS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+
+/** Adds up rows of figures (the per-caller rows give the totals). */
+function sumRows(rows: Row[]): Row {
+  const out: Record<string, number> = Object.fromEntries(
+    [
+      'dials',
+      'connects',
+      'dialedHere',
+      'referrals',
+      'veryInterested',
+      'needsWork',
+      'published',
+      'contacted',
+      'won',
+      'lost',
+      'wonVeryInterested',
+      'wonNeedsWork',
+      'finalVeryInterested',
+      'finalNeedsWork',
+      'saleValue',
+      'talkSeconds',
+      'hitCap',
+      'extended',
+    ].map((k) => [k, 0]),
+  );
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(r)) {
+      if (k === 'key' || k === 'hours') continue;
+      out[k] = (out[k] ?? 0) + Number(v ?? 0);
+    }
+  }
+  return out as unknown as Row;
+}
+
 type Row = Omit<Totals, 'callerHours'> & {
   wonVeryInterested: number;
   wonNeedsWork: number;
@@ -136,18 +191,22 @@ export class ReportsService {
       params.push(q.to);
       where += ` AND day <= $${params.length}::date`;
     }
-    const [totalsRow]: Row[] = await this.db.query(
-      `SELECT ${SUMS} FROM report_daily WHERE ${where}`,
+    // One pass over the roll-up rows: per caller (with their working hours); the totals and the
+    // calibration both come from it.
+    const perCaller: (Row & { key: string; hours: number })[] = await this.db.query(
+      `SELECT caller_id::text AS key, ${SUMS},
+              COALESCE(sum(CASE WHEN dials > 1 THEN span * dials / (dials - 1) ELSE 200 END) / 3600.0, 0)::float8 AS hours
+         FROM (SELECT caller_id, day, ${RAW_SUMS},
+                      extract(epoch FROM max(last_at) - min(first_at)) AS span
+                 FROM report_daily WHERE ${where} GROUP BY caller_id, day) d
+        GROUP BY caller_id ORDER BY 1`,
       params,
     );
-    const [hours]: { h: number }[] = await this.db.query(
-      `SELECT ${CALLER_HOURS}::float8 AS h FROM ${CALLER_DAYS(where)}`,
-      params,
-    );
-    const totals = { ...zeroed(totalsRow), callerHours: round(hours.h, 2) };
-    const exactHours = hours.h;
+    const totalsRow = sumRows(perCaller);
+    const exactHours = perCaller.reduce((t, r) => t + r.hours, 0);
+    const totals = { ...zeroed(totalsRow), callerHours: round(exactHours, 2) };
     const groups = q.groupBy ? await this.groups(where, params, q.groupBy, clientView) : [];
-    const calibration = await this.calibration(where, params, clientView);
+    const calibration = this.calibration(perCaller, clientView);
     const followUp =
       scope.clientId || scope.sql.startsWith('campaign_id')
         ? await this.followUp(
@@ -215,16 +274,12 @@ export class ReportsService {
   }
 
   /** Close rate of very_interested vs needs_work, per caller: is "hot" closing better? */
-  private async calibration(where: string, params: unknown[], clientView: boolean) {
-    const rows: (Row & { key: string })[] = await this.db.query(
-      `SELECT caller_id::text AS key, ${SUMS} FROM report_daily WHERE ${where} GROUP BY 1 ORDER BY 1`,
-      params,
-    );
+  private calibration(rows: (Row & { key: string })[], clientView: boolean) {
     const labels = clientView ? anonymise(rows.map((r) => r.key)) : null;
     return rows.map((r) => ({
       caller: labels ? labels.get(r.key)! : r.key,
-      closeRateVeryInterested: wilson(r.wonVeryInterested, r.finalVeryInterested),
-      closeRateNeedsWork: wilson(r.wonNeedsWork, r.finalNeedsWork),
+      closeRateVeryInterested: rate(r.wonVeryInterested, r.finalVeryInterested),
+      closeRateNeedsWork: rate(r.wonNeedsWork, r.finalNeedsWork),
       probabilityHotClosesBetter: round(
         probabilityBetter(
           { k: r.wonVeryInterested, n: r.finalVeryInterested },
@@ -275,7 +330,7 @@ export class ReportsService {
       const rs = rows.filter((r) => buckets.includes(r.bucket));
       return {
         latency: label,
-        closeRate: wilson(
+        closeRate: rate(
           rs.reduce((s, r) => s + r.won, 0),
           rs.reduce((s, r) => s + r.final, 0),
         ),
@@ -403,19 +458,32 @@ export class ReportsService {
   }
 }
 
+/** A rate with its interval, to 4 decimals (what a person reads; a daily table stays small). */
+function rate(k: number, n: number): RateEstimate {
+  const e = wilson(k, n);
+  return {
+    ...e,
+    value: e.value === null ? null : round(e.value, 4),
+    lower80: round(e.lower80, 4),
+    upper80: round(e.upper80, 4),
+    lower95: round(e.lower95, 4),
+    upper95: round(e.upper95, 4),
+  };
+}
+
 function rates(r: Row, callerHours: number | null) {
   const t = zeroed(r);
   const out: Record<string, RateEstimate | { value: number | null; n: number }> = {
-    successRate: wilson(t.referrals, t.dials),
-    referralsPerConnect: wilson(t.referrals, t.connects),
-    connectRate: wilson(t.connects, t.dials),
-    hotShare: wilson(t.veryInterested, t.referrals),
-    publishedShare: wilson(t.published, t.referrals),
-    closeRate: wilson(t.won, t.won + t.lost),
-    closeRateVeryInterested: wilson(t.wonVeryInterested, t.finalVeryInterested),
-    closeRateNeedsWork: wilson(t.wonNeedsWork, t.finalNeedsWork),
-    capShare: wilson(t.hitCap, t.dialedHere),
-    extendedShare: wilson(t.extended, t.dialedHere),
+    successRate: rate(t.referrals, t.dials),
+    referralsPerConnect: rate(t.referrals, t.connects),
+    connectRate: rate(t.connects, t.dials),
+    hotShare: rate(t.veryInterested, t.referrals),
+    publishedShare: rate(t.published, t.referrals),
+    closeRate: rate(t.won, t.won + t.lost),
+    closeRateVeryInterested: rate(t.wonVeryInterested, t.finalVeryInterested),
+    closeRateNeedsWork: rate(t.wonNeedsWork, t.finalNeedsWork),
+    capShare: rate(t.hitCap, t.dialedHere),
+    extendedShare: rate(t.extended, t.dialedHere),
     coldContactsPerReferral: { value: roundOrNull(ratio(t.dials, t.referrals), 2), n: t.dials },
     referralsPerSale: { value: roundOrNull(ratio(t.won + t.lost, t.won), 2), n: t.won + t.lost },
   };
