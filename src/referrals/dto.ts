@@ -1,7 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -16,14 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import {
-  BUDGETS,
-  DECISION_MAKERS,
-  NEXT_STEPS,
-  RATINGS,
-  ReferralContactDto,
-  TIMEFRAMES,
-} from '../calls/dto/outcome.dto';
+import { ReferralContactDto, ReferralDto } from '../calls/dto/outcome.dto';
 import { FEEDBACK_STATUSES, REFERRAL_STATUSES } from './referral.entity';
 
 export class ListReferralsQuery {
@@ -53,27 +45,8 @@ export class ListReferralsQuery {
 
 class ContactEditDto extends PartialType(ReferralContactDto) {}
 
-/** Corrections by an account manager (or the caller, on a returned referral). */
-export class EditReferralDto {
-  @ApiPropertyOptional({ enum: RATINGS })
-  @IsOptional()
-  @IsIn(RATINGS)
-  rating?: (typeof RATINGS)[number];
-  @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(5000)
-  need?: string;
-  @ApiPropertyOptional({ enum: TIMEFRAMES }) @IsOptional() @IsIn(TIMEFRAMES) timeframe?: string;
-  @ApiPropertyOptional({ enum: BUDGETS }) @IsOptional() @IsIn(BUDGETS) budget?: string;
-  @ApiPropertyOptional({ enum: DECISION_MAKERS })
-  @IsOptional()
-  @IsIn(DECISION_MAKERS)
-  decisionMaker?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(10_000_000) employees?: number;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() expectingCall?: boolean;
-  @ApiPropertyOptional({ enum: NEXT_STEPS }) @IsOptional() @IsIn(NEXT_STEPS) nextStep?: string;
+/** Corrections by an account manager (or the caller, on a returned referral): any field of the outcome's referral. */
+export class EditReferralDto extends PartialType(OmitType(ReferralDto, ['contact'] as const)) {
   @ApiPropertyOptional({ type: ContactEditDto })
   @IsOptional()
   @ValidateNested()

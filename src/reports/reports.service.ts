@@ -14,7 +14,7 @@ import {
   projectSales,
   trialsForTarget,
 } from './projection';
-import { FOLLOW_UP_BUCKETS } from './rollups.service';
+import { COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
 import { histogramQuantile, probabilityBetter, type RateEstimate, ratio, wilson } from './stats';
 
 /** The figures every report adds up (names the pages and integrators rely on). */
@@ -53,27 +53,7 @@ const CALLER_HOURS = `COALESCE(sum(CASE WHEN d.n > 1 THEN d.span * d.n / (d.n - 
 const CALLER_DAYS = (where: string) => `(SELECT caller_id, day, sum(dials) AS n,
     extract(epoch FROM max(last_at) - min(first_at)) AS span FROM report_daily WHERE ${where} GROUP BY caller_id, day) d`;
 
-const COUNTER_COLUMNS = [
-  'dials',
-  'connects',
-  'dialed_here',
-  'referrals',
-  'very_interested',
-  'needs_work',
-  'published',
-  'contacted',
-  'won',
-  'lost',
-  'won_very_interested',
-  'won_needs_work',
-  'final_very_interested',
-  'final_needs_work',
-  'sale_value',
-  'talk_seconds',
-  'hit_cap',
-  'extended',
-];
-const RAW_SUMS = COUNTER_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+const RAW_SUMS = COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
 /** Adds up rows of figures (the per-caller rows give the totals). */
 function sumRows(rows: Row[]): Row {

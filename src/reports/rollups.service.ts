@@ -48,13 +48,7 @@ const REFERRAL_FIGURES = `COALESCE(r.status = 'published', false)::int AS publis
   COALESCE(r.feedback_status IN ('won', 'lost') AND r.rating = 'needs_work', false)::int AS final_needs_work,
   CASE WHEN r.feedback_status = 'won' THEN COALESCE(r.sale_value, 0) ELSE 0 END AS sale_value`;
 
-const COUNTERS = [
-  'dials',
-  'connects',
-  'dialed_here',
-  'referrals',
-  'very_interested',
-  'needs_work',
+export const REFERRAL_COUNTERS = [
   'published',
   'contacted',
   'won',
@@ -64,10 +58,24 @@ const COUNTERS = [
   'final_very_interested',
   'final_needs_work',
   'sale_value',
+] as const;
+export type ReferralFigures = Record<(typeof REFERRAL_COUNTERS)[number], number | string>;
+
+/** The outcome's counters in report_daily (the call's own figures). */
+const CALL_COUNTERS = [
+  'dials',
+  'connects',
+  'dialed_here',
+  'referrals',
+  'very_interested',
+  'needs_work',
   'talk_seconds',
   'hit_cap',
   'extended',
-];
+] as const;
+
+/** Every counter column of report_daily. */
+export const COUNTERS: readonly string[] = [...CALL_COUNTERS, ...REFERRAL_COUNTERS];
 const KEY = ['day', 'client_id', 'campaign_id', 'caller_id', 'pitch_key', 'offer_key'];
 
 /** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_daily. */
@@ -92,21 +100,10 @@ function addDaily(select: string, counters: readonly string[], span = false): st
 export class RollupsService {
   /** A call got its outcome. */
   async outcome(m: EntityManager, callId: string): Promise<void> {
-    const counters = [
-      'dials',
-      'connects',
-      'dialed_here',
-      'referrals',
-      'very_interested',
-      'needs_work',
-      'talk_seconds',
-      'hit_cap',
-      'extended',
-    ];
     await m.query(
       addDaily(
         `SELECT ${CALL_KEY}, ${CALL_FIGURES} FROM calls k JOIN clients cl ON cl.id = k.client_id WHERE k.id = $1`,
-        counters,
+        CALL_COUNTERS,
         true,
       ),
       [callId],
@@ -203,16 +200,3 @@ export class RollupsService {
     );
   }
 }
-
-export const REFERRAL_COUNTERS = [
-  'published',
-  'contacted',
-  'won',
-  'lost',
-  'won_very_interested',
-  'won_needs_work',
-  'final_very_interested',
-  'final_needs_work',
-  'sale_value',
-] as const;
-export type ReferralFigures = Record<(typeof REFERRAL_COUNTERS)[number], number | string>;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { DEFAULT_SCORE_WEIGHTS } from '../../referrals/score';
 import {
   ArrayMaxSize,
   IsArray,
@@ -133,15 +134,7 @@ export class CampaignFieldsDto {
   @ApiPropertyOptional({
     description:
       'weights of the referral score (timeframe, budget, decisionMaker, companySize, expectingCall, nextStep, need; 0–100 each); null = the defaults',
-    example: {
-      timeframe: 25,
-      budget: 20,
-      decisionMaker: 20,
-      nextStep: 15,
-      expectingCall: 10,
-      companySize: 5,
-      need: 5,
-    },
+    example: DEFAULT_SCORE_WEIGHTS,
     nullable: true,
   })
   @IsOptional()
