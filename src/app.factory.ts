@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { registerUploadParsers } from './common/upload';
+import { registerWebPages } from './common/web-pages';
 import type { AppConfig } from './config/app-config';
 import { runMigrations } from './database/data-source';
 import { MAX_IMPORT_BYTES } from './campaigns/imports.service';
@@ -50,6 +51,8 @@ export async function createApp(
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: MAX_IMPORT_BYTES, files: 1 },
   });
+
+  await registerWebPages(app);
 
   const document = SwaggerModule.createDocument(
     app,
