@@ -143,6 +143,7 @@ const ROUTES: Route[] = [
     allowed: STAFF_AND_CLIENT,
     tenant: true,
   },
+  { method: 'get', path: '/referrals/export', url: () => '/referrals/export', allowed: ['client'] },
   {
     method: 'get',
     path: '/referrals',

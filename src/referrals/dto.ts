@@ -27,6 +27,14 @@ export class ListReferralsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() clientId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() campaignId?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "published on this day (YYYY-MM-DD, the client's calendar), hot first then by score",
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be YYYY-MM-DD' })
+  day?: string;
+
   @ApiPropertyOptional({ default: 100, maximum: 500 })
   @IsOptional()
   @Type(() => Number)

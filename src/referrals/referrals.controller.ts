@@ -1,16 +1,28 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { IdParam } from '../common/id-param.dto';
-import { EditReferralDto, FeedbackDto, ListReferralsQuery, ReturnReferralDto } from './dto';
+import { AppError } from '../common/app-error';
+import {
+  EditReferralDto,
+  FeedbackDto,
+  FeedQuery,
+  ListReferralsQuery,
+  ReturnReferralDto,
+} from './dto';
+import { FeedService } from './feed.service';
 import { ReferralsService, type ReferralView } from './referrals.service';
 
 @ApiTags('referrals')
 @ApiBearerAuth()
 @Controller('referrals')
 export class ReferralsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(
+    private readonly referrals: ReferralsService,
+    private readonly feed: FeedService,
+  ) {}
 
   @Get()
   @Allow('admin', 'account_manager', 'caller', 'client')
@@ -20,6 +32,27 @@ export class ReferralsController {
   })
   list(@CurrentPrincipal() p: Principal, @Query() q: ListReferralsQuery): Promise<ReferralView[]> {
     return this.referrals.list(p, q);
+  }
+
+  @Get('export')
+  @Allow('client')
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: "A day's published referrals as CSV, for client users (the portal's download)",
+  })
+  async export(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: FeedQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (p.kind !== 'user' || !p.clientId) throw new AppError('forbidden', 'Client users only');
+    const feed = await this.feed.open(p.clientId, q, 'csv');
+    void reply
+      .status(200)
+      .header('content-type', feed.contentType)
+      .header('content-disposition', `attachment; filename="referrals-${q.date ?? 'all'}.csv"`);
+    if (feed.nextCursor) void reply.header('x-next-cursor', feed.nextCursor);
+    return reply.send(feed.stream);
   }
 
   @Get(':id')

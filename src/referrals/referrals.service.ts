@@ -37,6 +37,7 @@ export interface ReferralView {
   nextStep: string | null;
   contact: ReferralContactDetails;
   repId: string | null;
+  repName: string | null;
   routingReason: string | null;
   publishedAt: Date | null;
   feedDay: string | null;
@@ -67,6 +68,7 @@ interface Row {
   next_step: string | null;
   contact: ReferralContactDetails;
   rep_id: string | null;
+  rep_name?: string | null;
   routing_reason: string | null;
   published_at: Date | null;
   feed_day: string | Date | null;
@@ -201,10 +203,15 @@ export class ReferralsService {
     if (q.status) add('r.status = ?', q.status);
     if (q.clientId) add('r.client_id = ?', q.clientId);
     if (q.campaignId) add('r.campaign_id = ?', q.campaignId);
+    if (q.day) add('r.feed_day = ?::date', q.day);
     params.push(q.limit ?? 100, q.offset ?? 0);
+    const order = q.day
+      ? `(r.rating = 'very_interested') DESC, r.score DESC, r.feed_seq`
+      : 'r.created_at, r.id';
     const rows: Row[] = await this.db.query(
-      `SELECT r.* FROM referrals r ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-        ORDER BY r.created_at, r.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `SELECT r.*, s.name AS rep_name FROM referrals r LEFT JOIN sales_reps s ON s.id = r.rep_id
+        ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows.map(view);
@@ -556,6 +563,7 @@ function view(r: Row): ReferralView {
     nextStep: r.next_step,
     contact: r.contact,
     repId: r.rep_id,
+    repName: r.rep_name ?? null,
     routingReason: r.routing_reason,
     publishedAt: r.published_at,
     feedDay: dayOf(r.feed_day),

@@ -1,0 +1,95 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { sql } from '../test/pg-server';
+import { TestContext } from '../test/harness';
+import { COMPLETE, referralSetup, referVia } from '../test/referral-fixtures';
+
+const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The client portal in a real Chromium: today's referrals, feedback, CSV, keys shown once. */
+describe('client portal (/portal)', () => {
+  let ctx: TestContext;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    ctx = await TestContext.create();
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    base = await ctx.app.getUrl();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ctx?.close();
+  });
+
+  it("records a won with its value on today's referral, downloads the day as CSV and shows a new key once", async () => {
+    const s = await referralSetup(ctx);
+    const hot = await referVia(ctx, s.campaignId, s.caller, {
+      ...COMPLETE,
+      rating: 'very_interested',
+    });
+    const warm = await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+    const other = await referralSetup(ctx);
+    const foreign = await referVia(ctx, other.campaignId, other.caller, COMPLETE);
+    const user = await ctx.newUser('client', s.clientId);
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.goto(`${base}/portal`);
+    await page.locator('#sign-in').getByLabel('Email').fill(user.email);
+    await page.locator('#sign-in').getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Day').fill('2026-03-02');
+    await page.getByLabel('Day').dispatchEvent('change');
+    const cards = page.locator('#referrals article');
+    await cards.nth(1).waitFor();
+    expect(await cards.count()).toBe(2);
+    // Hot first; nothing of the other client.
+    expect(await cards.nth(0).textContent()).toContain('Very interested');
+    expect(await page.locator('#referrals').textContent()).not.toContain(foreign.referralId);
+
+    const first = cards.nth(0);
+    await first.getByLabel('Sale value').fill('48250.50');
+    await first.getByRole('button', { name: 'Won' }).click();
+    await page.getByText('status: won').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'portal-won.png'), fullPage: true });
+    const [won] = await sql<{ feedback_status: string; sale_value: string }>(
+      ctx.dbUrl,
+      'SELECT feedback_status, sale_value FROM referrals WHERE id = $1',
+      [hot.referralId],
+    );
+    expect(won).toEqual({ feedback_status: 'won', sale_value: '48250.50' });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^id,publishedAt,rating,score/);
+    expect(csv).toContain(hot.referralId);
+    expect(csv).toContain(warm.referralId);
+    expect(csv).not.toContain(foreign.referralId);
+
+    await page.getByLabel('Name').fill('CRM');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const shown = page.locator('#key-shown');
+    await shown.getByText(/rdk_/).waitFor();
+    const key = /(rdk_\S+)/.exec((await shown.textContent()) ?? '')![1];
+    // The key works, and the list shows only its prefix.
+    await ctx.http().get('/v1/me').auth(key, { type: 'bearer' }).expect(200);
+    expect(await page.locator('#keys').textContent()).not.toContain(key);
+    expect(errors).toEqual([]);
+  });
+});
