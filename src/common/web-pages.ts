@@ -10,7 +10,11 @@ function projectRoot(): string {
   return dir;
 }
 
-const PAGES: Record<string, string> = { '/console': 'console.html', '/portal': 'portal.html' };
+const PAGES: Record<string, string> = {
+  '/console': 'console.html',
+  '/manage': 'manage.html',
+  '/portal': 'portal.html',
+};
 
 /**
  * The pages, served as static files: HTML and CSS from `web/public`, the compiled scripts from

@@ -1,0 +1,91 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { sql } from '../test/pg-server';
+import { TestContext } from '../test/harness';
+import { COMPLETE, referralSetup, referVia } from '../test/referral-fixtures';
+
+const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The account-manager dashboard in a real Chromium: figures and chart, an import, the review queue. */
+describe('account-manager dashboard (/manage)', () => {
+  let ctx: TestContext;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    ctx = await TestContext.create();
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    base = await ctx.app.getUrl();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ctx?.close();
+  });
+
+  it('shows the figures and the chart, imports a file with bad lines, and clears the review queue', async () => {
+    const s = await referralSetup(ctx);
+    await referVia(ctx, s.campaignId, s.caller, { ...COMPLETE, rating: 'very_interested' });
+    await referVia(ctx, s.campaignId, s.caller, COMPLETE);
+    const incomplete = await referVia(ctx, s.campaignId, s.caller, {
+      ...COMPLETE,
+      contact: { name: 'Pat Partial', phone: '+1 512 555 0199' },
+    });
+    expect(incomplete.referralStatus).toBe('needs_review');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.goto(`${base}/manage`);
+    await page.locator('#sign-in').getByLabel('Email').fill(s.am.email);
+    await page.locator('#sign-in').getByLabel('Password').fill(s.am.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('3 dials').waitFor();
+    expect(await page.locator('#totals').textContent()).toContain(
+      '3 referrals (1 very interested)',
+    );
+    const chart = page.getByRole('img', { name: /Success rate by day/ });
+    expect(await chart.locator('[data-series="success"]').count()).toBe(1);
+    expect(await chart.locator('[data-series="band"]').count()).toBe(1);
+    expect(await chart.locator('[data-series="industry"]').count()).toBe(1);
+    const success = page.getByRole('row', { name: /Success rate/ });
+    expect(await success.textContent()).toContain('100.0%');
+
+    // An import with bad lines: reported line by line, the good ones in.
+    const file = join(ARTIFACTS, 'bad-import.csv');
+    await writeFile(
+      file,
+      'phone,state\n(512) 555-4001,TX\nnot a phone,TX\n(512) 555-4001,TX\n,TX\n',
+    );
+    await page.getByLabel('CSV file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText(/Import done/).waitFor();
+    const reportText = (await page.locator('#import-report').textContent()) ?? '';
+    expect(reportText).toMatch(/4 rows received, 1 imported, 1 duplicates, 2 invalid/);
+    expect(await page.locator('#import-errors li').count()).toBe(3);
+    expect(await page.getByLabel('Import progress').getAttribute('value')).toBe('100');
+    await page.screenshot({ path: join(ARTIFACTS, 'manage-import.png'), fullPage: true });
+
+    // The review queue: complete the missing title and company, approve.
+    const item = page.getByRole('article', { name: /Review/ });
+    await item.getByLabel('Title').fill('Operations Manager');
+    await item.getByLabel('Company').fill('Partial Holdings');
+    await item.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Nothing waits for review.').waitFor();
+    const [r] = await sql<{ status: string }>(
+      ctx.dbUrl,
+      'SELECT status FROM referrals WHERE id = $1',
+      [incomplete.referralId],
+    );
+    expect(r.status).toBe('published');
+    await page.screenshot({ path: join(ARTIFACTS, 'manage-reviewed.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});

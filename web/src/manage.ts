@@ -1,0 +1,279 @@
+import { call, token } from './api.js';
+import { $, alertError, clearAlert, showSignedIn, wireSession } from './session.js';
+
+interface Rate {
+  value: number | null;
+  n: number;
+  lower80?: number;
+  upper80?: number;
+  lower95?: number;
+  upper95?: number;
+}
+interface Report {
+  totals: Record<string, number>;
+  rates: Record<string, Rate>;
+  groups: { key: string; rates: Record<string, Rate> }[];
+  projection?: {
+    dialsLeft: number;
+    referrals: {
+      expected: number;
+      lower80: number;
+      upper80: number;
+      lower95: number;
+      upper95: number;
+    };
+    sales: { expected: number; lower80: number; upper80: number };
+    finishDate: string | null;
+    successRate: { prior: { source: string }; dataWeight: number };
+  };
+}
+interface Referral {
+  id: string;
+  rating: string;
+  score: number;
+  need: string;
+  reviewReason: string | null;
+  problems: { field: string; message: string }[];
+  contact: Record<string, string | null>;
+}
+
+const fail = (e: unknown) => alertError(e, start);
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`;
+const RATE_NAMES: [string, string][] = [
+  ['successRate', 'Success rate (referrals ÷ dials)'],
+  ['referralsPerConnect', 'Referrals per connect'],
+  ['hotShare', 'Very interested share'],
+  ['closeRate', 'Close rate'],
+  ['closeRateVeryInterested', 'Close rate, very interested'],
+  ['closeRateNeedsWork', 'Close rate, needs work'],
+  ['capShare', 'Calls that hit the cap'],
+];
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  attrs: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+async function start(): Promise<void> {
+  if (!showSignedIn()) return;
+  const campaigns = await call<{ id: string; name: string; status: string }[]>('GET', '/campaigns');
+  const select = $<HTMLSelectElement>('campaign');
+  const keep = select.value;
+  select.replaceChildren(...campaigns.map((c) => new Option(`${c.name} (${c.status})`, c.id)));
+  if (keep) select.value = keep;
+  await Promise.all([report(), queue()]);
+}
+
+const campaignId = () => $<HTMLSelectElement>('campaign').value;
+
+async function report(): Promise<void> {
+  if (!campaignId()) return;
+  const r = await call<Report>('GET', `/reports/campaigns/${campaignId()}?groupBy=day`);
+  const t = r.totals;
+  $('totals').textContent =
+    `${t.dials} dials · ${t.connects} connects · ${t.referrals} referrals (${t.veryInterested} very interested) · ${t.published} published · ${t.won} won · ${t.lost} lost`;
+  $('rates')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...RATE_NAMES.map(([k, label]) => {
+        const x = r.rates[k];
+        const tr = el('tr');
+        tr.append(
+          el('th', label, { scope: 'row' }),
+          el('td', pct(x?.value)),
+          el('td', String(x?.n ?? 0)),
+          el('td', x?.lower80 === undefined ? '—' : `${pct(x.lower80)}–${pct(x.upper80)}`),
+          el('td', x?.lower95 === undefined ? '—' : `${pct(x.lower95)}–${pct(x.upper95)}`),
+        );
+        return tr;
+      }),
+    );
+  chart(r.groups);
+  const p = r.projection;
+  $('projection').textContent = p
+    ? `${p.dialsLeft} dials left → ${p.referrals.expected.toFixed(1)} referrals expected (80%: ${p.referrals.lower80}–${p.referrals.upper80}, 95%: ${p.referrals.lower95}–${p.referrals.upper95}), ${p.sales.expected.toFixed(1)} sales (80%: ${p.sales.lower80}–${p.sales.upper80}); finish ${p.finishDate ?? 'unknown (no callers)'}. Prior: ${p.successRate.prior.source}, the campaign's own data weighs ${(p.successRate.dataWeight * 100).toFixed(0)}%.`
+    : '';
+}
+
+/** Success rate by day: line, 95% band, and the 8% industry line, as plain SVG. */
+function chart(groups: Report['groups']): void {
+  const svg = $('chart');
+  const W = 800;
+  const H = 240;
+  const pad = 30;
+  const pts = groups.filter((g) => g.rates.successRate.value !== null);
+  const max = Math.max(0.2, ...pts.map((g) => g.rates.successRate.upper95 ?? 0));
+  const x = (i: number) =>
+    pad + (pts.length <= 1 ? (W - 2 * pad) / 2 : (i * (W - 2 * pad)) / (pts.length - 1));
+  const y = (v: number) => H - pad - (v / max) * (H - 2 * pad);
+  const ns = 'http://www.w3.org/2000/svg';
+  const shape = (tag: string, attrs: Record<string, string>) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  };
+  const parts: Element[] = [
+    shape('line', {
+      x1: String(pad),
+      x2: String(W - pad),
+      y1: String(y(0)),
+      y2: String(y(0)),
+      stroke: '#57606a',
+    }),
+    shape('line', {
+      x1: String(pad),
+      x2: String(W - pad),
+      y1: String(y(0.08)),
+      y2: String(y(0.08)),
+      stroke: '#bc4c00',
+      'stroke-dasharray': '6 4',
+      'data-series': 'industry',
+    }),
+  ];
+  if (pts.length) {
+    const upper = pts.map((g, i) => `${x(i)},${y(g.rates.successRate.upper95 ?? 0)}`);
+    const lower = pts.map((g, i) => `${x(i)},${y(g.rates.successRate.lower95 ?? 0)}`).reverse();
+    parts.push(
+      shape('polygon', {
+        points: [...upper, ...lower].join(' '),
+        fill: '#0969da33',
+        'data-series': 'band',
+      }),
+    );
+    parts.push(
+      shape('polyline', {
+        points: pts.map((g, i) => `${x(i)},${y(g.rates.successRate.value ?? 0)}`).join(' '),
+        fill: 'none',
+        stroke: '#0969da',
+        'stroke-width': '2',
+        'data-series': 'success',
+      }),
+    );
+    for (const [i, g] of pts.entries()) {
+      const dot = shape('circle', {
+        cx: String(x(i)),
+        cy: String(y(g.rates.successRate.value ?? 0)),
+        r: '3',
+        fill: '#0969da',
+      });
+      const title = shape('title', {});
+      title.textContent = `${g.key}: ${pct(g.rates.successRate.value)}`;
+      dot.append(title);
+      parts.push(dot);
+    }
+  }
+  svg.replaceChildren(...parts);
+}
+
+async function upload(): Promise<void> {
+  const file = $<HTMLInputElement>('file').files?.[0];
+  if (!file) throw new Error('Choose a CSV file first.');
+  clearAlert();
+  const res = await fetch(`/campaigns/${campaignId()}/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token()}`, 'content-type': 'text/csv' },
+    body: file,
+  });
+  const started = (await res.json()) as { id?: string; message?: string };
+  if (!res.ok || !started.id) throw new Error(started.message ?? `Upload failed (${res.status})`);
+  const bar = $<HTMLProgressElement>('progress');
+  bar.hidden = false;
+  for (;;) {
+    const r = await call<{
+      status: string;
+      bytesRead: number;
+      bytesTotal: number;
+      received: number;
+      imported: number;
+      duplicates: number;
+      invalid: number;
+      dnc: number;
+      failureReason: string | null;
+      errors: { line: number; reason: string }[];
+    }>('GET', `/campaigns/${campaignId()}/imports/${started.id}`);
+    bar.value = r.bytesTotal ? Math.round((100 * r.bytesRead) / r.bytesTotal) : 0;
+    if (r.status !== 'running') {
+      bar.value = 100;
+      $('import-report').textContent =
+        r.status === 'failed'
+          ? `Import failed: ${r.failureReason ?? 'unknown reason'}; nothing was imported.`
+          : `Import done: ${r.received} rows received, ${r.imported} imported, ${r.duplicates} duplicates, ${r.invalid} invalid, ${r.dnc} on do-not-call lists.`;
+      $('import-errors').replaceChildren(
+        ...r.errors.map((e) => el('li', `line ${e.line}: ${e.reason}`)),
+      );
+      await report();
+      return;
+    }
+    await new Promise((ok) => setTimeout(ok, 300));
+  }
+}
+
+async function queue(): Promise<void> {
+  const list = await call<Referral[]>(
+    'GET',
+    `/referrals?status=needs_review&campaignId=${campaignId()}`,
+  );
+  $('queue-empty').hidden = list.length > 0;
+  $('queue').replaceChildren(
+    ...list.map((r) => {
+      const box = el('article', undefined, {
+        class: 'card',
+        'aria-label': `Review ${r.contact.company ?? r.contact.name ?? r.id}`,
+      });
+      box.append(
+        el(
+          'h3',
+          `${r.rating === 'very_interested' ? 'Very interested' : 'Needs work'} · score ${r.score} · ${r.contact.company ?? '(no company)'} · ${r.reviewReason ?? ''}`,
+        ),
+        el('p', r.need),
+        el('p', r.problems.map((p) => `${p.field}: ${p.message}`).join(' · ') || 'Complete.', {
+          class: 'hint',
+        }),
+      );
+      const field = (label: string, value: string) => {
+        const input = el('input', undefined, { value });
+        const wrap = el('label', `${label} `);
+        wrap.append(input);
+        return { input, wrap };
+      };
+      const title = field('Title', r.contact.title ?? '');
+      const company = field('Company', r.contact.company ?? '');
+      const reason = field('Reason to return', '');
+      const approve = el('button', 'Approve', { type: 'button' });
+      approve.addEventListener('click', () => {
+        const contact: Record<string, string> = {};
+        if (title.input.value.trim()) contact.title = title.input.value.trim();
+        if (company.input.value.trim()) contact.company = company.input.value.trim();
+        call('POST', `/referrals/${r.id}/approve`, Object.keys(contact).length ? { contact } : {})
+          .then(() => Promise.all([queue(), report()]))
+          .catch(fail);
+      });
+      const giveBack = el('button', 'Return to caller', { type: 'button' });
+      giveBack.addEventListener('click', () => {
+        call('POST', `/referrals/${r.id}/return`, { reason: reason.input.value.trim() })
+          .then(queue)
+          .catch(fail);
+      });
+      const row = el('div', undefined, { class: 'row wrap' });
+      row.append(title.wrap, company.wrap, approve, reason.wrap, giveBack);
+      box.append(row);
+      return box;
+    }),
+  );
+}
+
+wireSession(start);
+$('upload').addEventListener('click', () => {
+  upload().catch(fail);
+});
+$('campaign').addEventListener('change', () => {
+  Promise.all([report(), queue()]).catch(fail);
+});
+start().catch(fail);
