@@ -55,6 +55,11 @@ describe('account-manager dashboard (/manage)', () => {
     expect(await chart.locator('[data-series="success"]').count()).toBe(1);
     expect(await chart.locator('[data-series="band"]').count()).toBe(1);
     expect(await chart.locator('[data-series="industry"]').count()).toBe(1);
+    // One caller made all three: one group, compared with nobody.
+    const byCaller = page.locator('#groups tbody tr');
+    await byCaller.first().waitFor();
+    expect(await byCaller.count()).toBe(1);
+    expect(await byCaller.first().textContent()).toContain(s.caller.id);
     const success = page.getByRole('row', { name: /Success rate/ });
     expect(await success.textContent()).toContain('100.0%');
 

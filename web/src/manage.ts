@@ -38,6 +38,7 @@ interface Referral {
 }
 
 const fail = (e: unknown) => alertError(e, start);
+const clientOf = new Map<string, string>();
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`;
 const RATE_NAMES: [string, string][] = [
@@ -63,12 +64,16 @@ function el<K extends keyof HTMLElementTagNameMap>(
 
 async function start(): Promise<void> {
   if (!showSignedIn()) return;
-  const campaigns = await call<{ id: string; name: string; status: string }[]>('GET', '/campaigns');
+  const campaigns = await call<{ id: string; name: string; status: string; clientId: string }[]>(
+    'GET',
+    '/campaigns',
+  );
+  for (const c of campaigns) clientOf.set(c.id, c.clientId);
   const select = $<HTMLSelectElement>('campaign');
   const keep = select.value;
   select.replaceChildren(...campaigns.map((c) => new Option(`${c.name} (${c.status})`, c.id)));
   if (keep) select.value = keep;
-  await Promise.all([report(), queue()]);
+  await Promise.all([report(), queue(), groups(), deliveries()]);
 }
 
 const campaignId = () => $<HTMLSelectElement>('campaign').value;
@@ -170,6 +175,72 @@ function chart(groups: Report['groups']): void {
     }
   }
   svg.replaceChildren(...parts);
+}
+
+async function groups(): Promise<void> {
+  if (!campaignId()) return;
+  const by = $<HTMLSelectElement>('group-by').value;
+  const r = await call<{
+    groups: {
+      key: string;
+      totals: Record<string, number>;
+      rates: Record<string, Rate>;
+      comparisons?: { other: string; probabilityBetter: number }[];
+    }[];
+  }>('GET', `/reports/campaigns/${campaignId()}?groupBy=${by}`);
+  $('groups')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...r.groups.map((g) => {
+        const tr = el('tr');
+        const s = g.rates.successRate;
+        tr.append(
+          el('th', g.key || '(none)', { scope: 'row' }),
+          el('td', String(g.totals.dials)),
+          el('td', String(g.totals.referrals)),
+          el('td', pct(s.value)),
+          el('td', s.lower95 === undefined ? '—' : `${pct(s.lower95)}–${pct(s.upper95)}`),
+          el('td', pct(g.rates.closeRate.value)),
+          el(
+            'td',
+            (g.comparisons ?? [])
+              .map((c) => `vs ${c.other || '(none)'}: ${(c.probabilityBetter * 100).toFixed(0)}%`)
+              .join(' · ') || '—',
+          ),
+        );
+        return tr;
+      }),
+    );
+}
+
+async function deliveries(): Promise<void> {
+  const clientId = clientOf.get(campaignId());
+  if (!clientId) return;
+  const list = await call<
+    {
+      createdAt: string;
+      url: string;
+      status: string;
+      attempts: number;
+      lastStatusCode: number | null;
+      lastError: string | null;
+    }[]
+  >('GET', `/clients/${clientId}/webhook-deliveries?limit=50`);
+  $('deliveries')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...list.map((d) => {
+        const tr = el('tr');
+        tr.append(
+          el('td', new Date(d.createdAt).toLocaleString()),
+          el('td', d.url),
+          el('td', d.status),
+          el('td', String(d.attempts)),
+          el('td', d.lastError ?? (d.lastStatusCode === null ? '—' : String(d.lastStatusCode))),
+        );
+        return tr;
+      }),
+    );
 }
 
 async function upload(): Promise<void> {
@@ -274,6 +345,9 @@ $('upload').addEventListener('click', () => {
   upload().catch(fail);
 });
 $('campaign').addEventListener('change', () => {
-  Promise.all([report(), queue()]).catch(fail);
+  Promise.all([report(), queue(), groups(), deliveries()]).catch(fail);
+});
+$('group-by').addEventListener('change', () => {
+  groups().catch(fail);
 });
 start().catch(fail);
