@@ -53,7 +53,8 @@ describe('two service instances on one database', () => {
           LOG_LEVEL: 'warn',
           DATA_DIR: join(dir, `data${i}`),
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        // Warnings and errors only (LOG_LEVEL=warn): what an instance that fails to start says.
+        stdio: ['ignore', 'inherit', 'inherit'],
       });
       procs.push(proc);
       bases.push(`http://127.0.0.1:${port}`);

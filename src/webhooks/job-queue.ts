@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import PgBoss from 'pg-boss';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -22,7 +22,10 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('JobQueue');
   readonly boss: PgBoss;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly db: DataSource,
+  ) {
     this.boss = new PgBoss({
       connectionString: config.databaseUrl,
       schema: 'pgboss',
@@ -36,17 +39,20 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
-    // A job that throws (the database away for a moment) is retried by pg-boss; the delivery's
-    // own schedule (answers of the receiver) is kept by the worker with new jobs.
-    const queue = { name: WEBHOOK_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true };
-    if (await this.boss.getQueue(WEBHOOK_QUEUE)) await this.boss.updateQueue(WEBHOOK_QUEUE, queue);
-    else {
-      try {
-        await this.boss.createQueue(WEBHOOK_QUEUE, queue);
-      } catch (e) {
-        // Another instance created it at the same moment.
-        if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) throw e;
-      }
+    // Instances starting together would race to create the queue: one at a time, under a lock.
+    const lock = this.db.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock(7426002)');
+      // A job that throws (the database away for a moment) is retried by pg-boss; the delivery's
+      // own schedule (answers of the receiver) is kept by the worker with new jobs.
+      const queue = { name: WEBHOOK_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true };
+      if (await this.boss.getQueue(WEBHOOK_QUEUE))
+        await this.boss.updateQueue(WEBHOOK_QUEUE, queue);
+      else await this.boss.createQueue(WEBHOOK_QUEUE, queue);
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(7426002)').catch(() => undefined);
+      await lock.release();
     }
   }
 
