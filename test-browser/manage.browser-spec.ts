@@ -78,6 +78,19 @@ describe('account-manager dashboard (/manage)', () => {
     expect(await page.getByLabel('Import progress').getAttribute('value')).toBe('100');
     await page.screenshot({ path: join(ARTIFACTS, 'manage-import.png'), fullPage: true });
 
+    // Do not call: listed for this client at once.
+    await page.getByLabel('Phone to block').fill('(512) 555-0177');
+    await page.getByRole('button', { name: "Add to the client's list" }).click();
+    await page
+      .locator('#dnc-result')
+      .getByText(/will not be called again/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page
+      .locator('#dnc-result')
+      .getByText(/\+15125550177 is listed \(client list, manual\)/)
+      .waitFor();
+
     // The review queue: complete the missing title and company, approve.
     const item = page.getByRole('article', { name: /Review/ });
     await item.getByLabel('Title').fill('Operations Manager');

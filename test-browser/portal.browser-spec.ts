@@ -72,6 +72,17 @@ describe('client portal (/portal)', () => {
     );
     expect(won).toEqual({ feedback_status: 'won', sale_value: '48250.50' });
 
+    // The client's figures follow the feedback; no caller is named on the page.
+    await page
+      .locator('#figures')
+      .getByText(/your close rate 100\.0%/)
+      .waitFor();
+    expect(await page.locator('#figures').textContent()).toContain(
+      '2 referrals (1 very interested)',
+    );
+    expect(await page.content()).not.toContain(s.caller.id);
+    expect(await page.content()).not.toContain(s.caller.email);
+
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download CSV' }).click(),

@@ -340,7 +340,36 @@ async function queue(): Promise<void> {
   );
 }
 
+async function dncAdd(): Promise<void> {
+  const phone = $<HTMLInputElement>('dnc-phone').value.trim();
+  const clientId = clientOf.get(campaignId());
+  await call('POST', '/dnc', { phone, clientId });
+  $('dnc-result').textContent =
+    `${phone} is on the client's do-not-call list; it will not be called again.`;
+}
+
+async function dncCheck(): Promise<void> {
+  const phone = $<HTMLInputElement>('dnc-phone').value.trim();
+  const r = await call<{
+    phone: string;
+    listed: boolean;
+    entries?: { clientId: string | null; source: string }[];
+  }>('GET', `/dnc/${encodeURIComponent(phone)}`);
+  $('dnc-result').textContent = r.listed
+    ? `${r.phone} is listed (${(r.entries ?? []).map((e) => `${e.clientId ? 'client' : 'global'} list, ${e.source}`).join('; ')}).`
+    : `${r.phone} is not on any list you can see.`;
+}
+
 wireSession(start);
+for (const [id, f] of [
+  ['dnc-add', dncAdd],
+  ['dnc-check', dncCheck],
+] as const) {
+  $(id).addEventListener('click', () => {
+    clearAlert();
+    f().catch(fail);
+  });
+}
 $('upload').addEventListener('click', () => {
   upload().catch(fail);
 });

@@ -49,7 +49,29 @@ async function start(): Promise<void> {
   $('title').textContent = `${client.name} · referrals`;
   if (!$<HTMLInputElement>('day').value)
     $<HTMLInputElement>('day').value = new Date().toISOString().slice(0, 10);
-  await Promise.all([referrals(), keys(), hooks()]);
+  await Promise.all([referrals(), keys(), hooks(), figures()]);
+}
+
+interface Rate {
+  value: number | null;
+  n: number;
+  lower95: number;
+  upper95: number;
+}
+
+/** The client's own report (callers are never named on this page). */
+async function figures(): Promise<void> {
+  const r = await call<{ totals: Record<string, number>; rates: Record<string, Rate> }>(
+    'GET',
+    `/reports/clients/${clientId}`,
+  );
+  const p = (x: Rate) =>
+    x.value === null
+      ? '—'
+      : `${(x.value * 100).toFixed(1)}% (95%: ${(x.lower95 * 100).toFixed(1)}–${(x.upper95 * 100).toFixed(1)}%, n=${x.n})`;
+  const t = r.totals;
+  $('figures').textContent =
+    `${t.dials} calls made for you, ${t.referrals} referrals (${t.veryInterested} very interested), ${t.published} handed over; success rate ${p(r.rates.successRate)}; your close rate ${p(r.rates.closeRate)}.`;
 }
 
 async function referrals(): Promise<void> {
@@ -103,7 +125,7 @@ function card(r: Referral): HTMLElement {
       call('POST', `/referrals/${r.id}/feedback`, body)
         .then(() => {
           clearAlert();
-          return referrals();
+          return Promise.all([referrals(), figures()]);
         })
         .catch(fail);
     });
