@@ -1,38 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { sql } from '../test/pg-server';
-import { TestContext } from '../test/harness';
-
-const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { browserSuite, expectText, openPage, shot, signIn } from './browser';
 
 /** The caller console in a real Chromium, against the service on a real database (simulated phone). */
 describe('caller console (/console)', () => {
-  let ctx: TestContext;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ctx = await TestContext.create();
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = await ctx.app.getUrl();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ctx?.close();
-  });
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  }
+  const suite = browserSuite();
 
   it('works three contacts from the keyboard-friendly console: a referral, a recall and a do-not-call', async () => {
+    const [ctx, base, browser] = [suite.ctx(), suite.base(), suite.browser()];
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers, clientId } = await ctx.activeCampaign({
       fields: { product: 'Commercial solar' },
@@ -48,15 +22,9 @@ describe('caller console (/console)', () => {
       'company,first name,last name,phone,state\nWhitfield Logistics,Dana,Whitfield,(512) 555-3001,TX\nAcme Roofing,Sam,Stone,(512) 555-3002,TX\nNope Inc,Pat,Never,(512) 555-3003,TX\n',
     );
     const [caller] = callers;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await openPage(browser);
 
-    await page.goto(`${base}/console`);
-    await page.locator('#sign-in').getByLabel('Email').fill(caller.email);
-    await page.locator('#sign-in').getByLabel('Password').fill(caller.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, `${base}/console`, caller);
     const status = page.getByRole('status');
 
     // 1. A referral: ring, answer, talk, hang up, rate and describe it.
@@ -126,20 +94,13 @@ describe('caller console (/console)', () => {
   });
 
   it('shows errors in words, not a blank page', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/console`);
-    await page.locator('#sign-in').getByLabel('Email').fill('nobody@example.com');
-    await page.locator('#sign-in').getByLabel('Password').fill('wrong-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const [base, browser] = [suite.base(), suite.browser()];
+    const { page } = await openPage(browser);
+    await signIn(page, `${base}/console`, {
+      email: 'nobody@example.com',
+      password: 'wrong-password',
+    });
     await expectText(page.getByRole('alert'), 'Wrong email or password');
     await shot(page, '4-sign-in-error');
   });
 });
-
-async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (((await locator.textContent()) ?? '').includes(text)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`expected "${text}", found "${await locator.textContent()}"`);
-}

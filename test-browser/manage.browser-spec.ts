@@ -1,35 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { sql } from '../test/pg-server';
-import { TestContext } from '../test/harness';
 import { COMPLETE, referralSetup, referVia } from '../test/referral-fixtures';
-
-const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { ARTIFACTS, browserSuite, openPage, shot, signIn } from './browser';
 
 /** The account-manager dashboard in a real Chromium: figures and chart, an import, the review queue. */
 describe('account-manager dashboard (/manage)', () => {
-  let ctx: TestContext;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ctx = await TestContext.create();
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = await ctx.app.getUrl();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ctx?.close();
-  });
+  const suite = browserSuite();
 
   it('shows the figures and the chart, imports a file with bad lines, and clears the review queue', async () => {
+    const [ctx, base, browser] = [suite.ctx(), suite.base(), suite.browser()];
     const s = await referralSetup(ctx);
     await referVia(ctx, s.campaignId, s.caller, { ...COMPLETE, rating: 'very_interested' });
     await referVia(ctx, s.campaignId, s.caller, COMPLETE);
@@ -38,15 +18,9 @@ describe('account-manager dashboard (/manage)', () => {
       contact: { name: 'Pat Partial', phone: '+1 512 555 0199' },
     });
     expect(incomplete.referralStatus).toBe('needs_review');
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await openPage(browser);
 
-    await page.goto(`${base}/manage`);
-    await page.locator('#sign-in').getByLabel('Email').fill(s.am.email);
-    await page.locator('#sign-in').getByLabel('Password').fill(s.am.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, `${base}/manage`, s.am);
     await page.getByText('3 dials').waitFor();
     expect(await page.locator('#totals').textContent()).toContain(
       '3 referrals (1 very interested)',
@@ -76,7 +50,7 @@ describe('account-manager dashboard (/manage)', () => {
     expect(reportText).toMatch(/4 rows received, 1 imported, 1 duplicates, 2 invalid/);
     expect(await page.locator('#import-errors li').count()).toBe(3);
     expect(await page.getByLabel('Import progress').getAttribute('value')).toBe('100');
-    await page.screenshot({ path: join(ARTIFACTS, 'manage-import.png'), fullPage: true });
+    await shot(page, 'manage-import');
 
     // Do not call: listed for this client at once.
     await page.getByLabel('Phone to block').fill('(512) 555-0177');
@@ -103,7 +77,7 @@ describe('account-manager dashboard (/manage)', () => {
       [incomplete.referralId],
     );
     expect(r.status).toBe('published');
-    await page.screenshot({ path: join(ARTIFACTS, 'manage-reviewed.png'), fullPage: true });
+    await shot(page, 'manage-reviewed');
     expect(errors).toEqual([]);
   });
 });

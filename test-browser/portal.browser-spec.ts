@@ -1,35 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { sql } from '../test/pg-server';
-import { TestContext } from '../test/harness';
 import { COMPLETE, referralSetup, referVia } from '../test/referral-fixtures';
-
-const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { browserSuite, openPage, shot, signIn } from './browser';
 
 /** The client portal in a real Chromium: today's referrals, feedback, CSV, keys shown once. */
 describe('client portal (/portal)', () => {
-  let ctx: TestContext;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ctx = await TestContext.create();
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = await ctx.app.getUrl();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await ctx?.close();
-  });
+  const suite = browserSuite();
 
   it("records a won with its value on today's referral, downloads the day as CSV and shows a new key once", async () => {
+    const [ctx, base, browser] = [suite.ctx(), suite.base(), suite.browser()];
     const s = await referralSetup(ctx);
     const hot = await referVia(ctx, s.campaignId, s.caller, {
       ...COMPLETE,
@@ -39,18 +18,9 @@ describe('client portal (/portal)', () => {
     const other = await referralSetup(ctx);
     const foreign = await referVia(ctx, other.campaignId, other.caller, COMPLETE);
     const user = await ctx.newUser('client', s.clientId);
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 800 },
-      acceptDownloads: true,
-    });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await openPage(browser, { acceptDownloads: true });
 
-    await page.goto(`${base}/portal`);
-    await page.locator('#sign-in').getByLabel('Email').fill(user.email);
-    await page.locator('#sign-in').getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, `${base}/portal`, user);
     await page.getByLabel('Day').fill('2026-03-02');
     await page.getByLabel('Day').dispatchEvent('change');
     const cards = page.locator('#referrals article');
@@ -64,7 +34,7 @@ describe('client portal (/portal)', () => {
     await first.getByLabel('Sale value').fill('48250.50');
     await first.getByRole('button', { name: 'Won' }).click();
     await page.getByText('status: won').waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'portal-won.png'), fullPage: true });
+    await shot(page, 'portal-won');
     const [won] = await sql<{ feedback_status: string; sale_value: string }>(
       ctx.dbUrl,
       'SELECT feedback_status, sale_value FROM referrals WHERE id = $1',

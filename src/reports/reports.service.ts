@@ -44,15 +44,6 @@ const SUMS = `sum(dials)::int AS dials, sum(connects)::int AS connects, sum(dial
   sum(sale_value)::float8 AS "saleValue", sum(talk_seconds)::float8 AS "talkSeconds",
   sum(hit_cap)::int AS "hitCap", sum(extended)::int AS extended`;
 
-/**
- * Working hours of one caller on one day, from the first and last outcome: the span, stretched by
- * one average gap (the last call took time too); a single call counts as 1/18 h (the industry's
- * 18 calls an hour).
- */
-const CALLER_HOURS = `COALESCE(sum(CASE WHEN d.n > 1 THEN d.span * d.n / (d.n - 1) ELSE 200 END) / 3600.0, 0)`;
-const CALLER_DAYS = (where: string) => `(SELECT caller_id, day, sum(dials) AS n,
-    extract(epoch FROM max(last_at) - min(first_at)) AS span FROM report_daily WHERE ${where} GROUP BY caller_id, day) d`;
-
 const RAW_SUMS = COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ');
 
 /** Adds up rows of figures (the per-caller rows give the totals). */
@@ -173,15 +164,7 @@ export class ReportsService {
     }
     // One pass over the roll-up rows: per caller (with their working hours); the totals and the
     // calibration both come from it.
-    const perCaller: (Row & { key: string; hours: number })[] = await this.db.query(
-      `SELECT caller_id::text AS key, ${SUMS},
-              COALESCE(sum(CASE WHEN dials > 1 THEN span * dials / (dials - 1) ELSE 200 END) / 3600.0, 0)::float8 AS hours
-         FROM (SELECT caller_id, day, ${RAW_SUMS},
-                      extract(epoch FROM max(last_at) - min(first_at)) AS span
-                 FROM report_daily WHERE ${where} GROUP BY caller_id, day) d
-        GROUP BY caller_id ORDER BY 1`,
-      params,
-    );
+    const perCaller = await this.perCaller(where, params);
     const totalsRow = sumRows(perCaller);
     const exactHours = perCaller.reduce((t, r) => t + r.hours, 0);
     const totals = { ...zeroed(totalsRow), callerHours: round(exactHours, 2) };
@@ -204,6 +187,26 @@ export class ReportsService {
       ...(followUp ? { followUp } : {}),
       calibration,
     };
+  }
+
+  /**
+   * The figures per caller, with their working hours: each caller-day runs from the first to the
+   * last outcome, stretched by one average gap (the last call took time too); a day of a single
+   * call counts as 1/18 h (the industry's 18 calls an hour).
+   */
+  private perCaller(
+    where: string,
+    params: unknown[],
+  ): Promise<(Row & { key: string; hours: number })[]> {
+    return this.db.query(
+      `SELECT caller_id::text AS key, ${SUMS},
+              COALESCE(sum(CASE WHEN dials > 1 THEN span * dials / (dials - 1) ELSE 200 END) / 3600.0, 0)::float8 AS hours
+         FROM (SELECT caller_id, day, ${RAW_SUMS},
+                      extract(epoch FROM max(last_at) - min(first_at)) AS span
+                 FROM report_daily WHERE ${where} GROUP BY caller_id, day) d
+        GROUP BY caller_id ORDER BY 1`,
+      params,
+    );
   }
 
   private async groups(where: string, params: unknown[], by: GroupBy, clientView: boolean) {
@@ -329,14 +332,8 @@ export class ReportsService {
    * dials per hour; and, given a target, the caller-hours to reach it.
    */
   private async projection(campaignId: string, clientId: string, target?: number) {
-    const [own]: (Row & { hours: number })[] = await this.db.query(
-      `SELECT ${SUMS} FROM report_daily WHERE campaign_id = $1`,
-      [campaignId],
-    );
-    const [hoursRow]: { h: number }[] = await this.db.query(
-      `SELECT ${CALLER_HOURS}::float8 AS h FROM ${CALLER_DAYS('campaign_id = $1')}`,
-      [campaignId],
-    );
+    const ownPerCaller = await this.perCaller('campaign_id = $1', [campaignId]);
+    const ownHours = ownPerCaller.reduce((t, r) => t + r.hours, 0);
     const [others]: { dials: number; referrals: number; won: number; final: number }[] =
       await this.db.query(
         `SELECT COALESCE(sum(dials), 0)::int AS dials, COALESCE(sum(referrals), 0)::int AS referrals,
@@ -360,7 +357,7 @@ export class ReportsService {
           WHERE g.id = $1 GROUP BY g.id, g.max_attempts`,
       [campaignId],
     );
-    const d = zeroed(own);
+    const d = zeroed(sumRows(ownPerCaller));
     const successPrior =
       others.dials > 0
         ? priorFromHistory(
@@ -394,7 +391,7 @@ export class ReportsService {
     const dialsLeft = Math.round(maxRemaining * usedShare);
     const referrals = predictCount(success, dialsLeft);
     const sales = projectSales(referrals, close);
-    const dialsPerCallerHour = hoursRow.h > 0 && d.dials > 0 ? d.dials / hoursRow.h : 18;
+    const dialsPerCallerHour = ownHours > 0 && d.dials > 0 ? d.dials / ownHours : 18;
     const callers = list?.callers ?? 0;
     const days =
       callers > 0 ? Math.ceil(dialsLeft / (callers * dialsPerCallerHour * HOURS_PER_DAY)) : null;
@@ -416,7 +413,7 @@ export class ReportsService {
       },
       dialsPerCallerHour: {
         value: round(dialsPerCallerHour, 2),
-        source: hoursRow.h > 0 && d.dials > 0 ? 'measured' : 'industry: about 18 calls an hour',
+        source: ownHours > 0 && d.dials > 0 ? 'measured' : 'industry: about 18 calls an hour',
       },
       callersAssigned: callers,
       finishDate: days === null ? null : addWorkingDays(this.clock.now(), days),

@@ -1,4 +1,13 @@
-import { ApiError, call, signIn, signOut, token } from './api.js';
+import { call } from './api.js';
+import {
+  $,
+  alertError as showError,
+  clearAlert,
+  currentUser,
+  type Me,
+  showSignedIn,
+  wireSession,
+} from './session.js';
 import { SimulatedSoftphone } from './softphone.js';
 import { nowIn, zonedToIso } from './zones.js';
 
@@ -33,10 +42,9 @@ const DISPOSITIONS: [string, string][] = [
 ];
 const MIN_NEED = 40;
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const show = (id: string, on = true) => ($(id).hidden = !on);
 
-let me: { id: string; role: string } | null = null;
+let me: Me | null = null;
 let current: NextContact | null = null;
 let disposition: string | null = null;
 let dialed = false;
@@ -44,33 +52,15 @@ let capTimer: number | null = null;
 let capEndsAt = 0;
 const phone = new SimulatedSoftphone();
 
-function alertError(e: unknown): void {
-  const msg = e instanceof ApiError || e instanceof Error ? e.message : String(e);
-  $('alert').textContent = msg;
-  show('alert');
-  if (e instanceof ApiError && e.status === 401) {
-    signOut();
-    void start();
-  }
-}
-function clearAlert(): void {
-  show('alert', false);
-}
+const alertError = (e: unknown) => showError(e, start);
 
 function setState(words: string): void {
   $('call-state').textContent = words;
 }
 
 async function start(): Promise<void> {
-  if (!token()) {
-    show('sign-in');
-    show('work', false);
-    show('sign-out', false);
-    return;
-  }
-  show('sign-in', false);
-  show('work');
-  show('sign-out');
+  if (!showSignedIn()) return;
+  me = currentUser();
   const campaigns = await call<{ id: string; name: string; status: string }[]>('GET', '/campaigns');
   const active = campaigns.filter((c) => c.status === 'active');
   const select = $<HTMLSelectElement>('campaign');
@@ -316,22 +306,7 @@ function init(): void {
       return b;
     }),
   );
-  $('sign-in').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const f = new FormData(ev.target as HTMLFormElement);
-    signIn(String(f.get('email')), String(f.get('password')))
-      .then((u) => {
-        me = u;
-        sessionStorage.setItem('rd.me', JSON.stringify(u));
-        clearAlert();
-        return start();
-      })
-      .catch(alertError);
-  });
-  wire('sign-out', () => {
-    signOut();
-    return start();
-  });
+  wireSession(start);
   wire('next', next);
   wire('call', dial);
   wire('hang-up', () => phone.disconnect());
@@ -366,8 +341,6 @@ function init(): void {
     else if (ev.key === 'h') click('hang-up');
     else if (/^[1-9]$/.test(ev.key) && current) click(`d-${DISPOSITIONS[Number(ev.key) - 1][0]}`);
   });
-  const saved = sessionStorage.getItem('rd.me');
-  me = saved ? (JSON.parse(saved) as { id: string; role: string }) : null;
   start().catch(alertError);
 }
 

@@ -1,5 +1,5 @@
 import { call, token } from './api.js';
-import { $, alertError, clearAlert, showSignedIn, wireSession } from './session.js';
+import { $, alertError, clearAlert, el, showSignedIn, wireSession } from './session.js';
 
 interface Rate {
   value: number | null;
@@ -50,17 +50,6 @@ const RATE_NAMES: [string, string][] = [
   ['closeRateNeedsWork', 'Close rate, needs work'],
   ['capShare', 'Calls that hit the cap'],
 ];
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  attrs: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
 
 async function start(): Promise<void> {
   if (!showSignedIn()) return;

@@ -1,5 +1,13 @@
 import { call, token } from './api.js';
-import { $, alertError, clearAlert, currentUser, showSignedIn, wireSession } from './session.js';
+import {
+  $,
+  alertError,
+  clearAlert,
+  el,
+  currentUser,
+  showSignedIn,
+  wireSession,
+} from './session.js';
 
 interface Referral {
   id: string;
@@ -28,17 +36,6 @@ const FEEDBACK: [string, string][] = [
 
 let clientId: string | null = null;
 const fail = (e: unknown) => alertError(e, start);
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  attrs: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
 
 async function start(): Promise<void> {
   if (!showSignedIn()) return;

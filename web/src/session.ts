@@ -4,6 +4,18 @@ import { ApiError, signIn, signOut, token } from './api.js';
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
   document.getElementById(id) as T;
 
+/** An element with text and attributes, for the pages' lists and tables. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  attrs: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
 export function alertError(e: unknown, restart: () => Promise<void>): void {
   $('alert').textContent = e instanceof Error ? e.message : String(e);
   $('alert').hidden = false;
