@@ -53,6 +53,7 @@ const ROUTES: Route[] = [
     body: () => ({ email: 'x@y.example', password: 'long-enough-1', role: 'caller' }),
   },
   { method: 'get', path: '/users', url: () => '/users', allowed: ['admin'] },
+  { method: 'get', path: '/callers', url: () => '/callers', allowed: ['admin', 'account_manager'] },
   {
     method: 'patch',
     path: '/users/:id',

@@ -60,6 +60,32 @@ describe('clients, account managers and sales reps', () => {
     expect(detail.body.managers).toEqual([{ id: am.id, email: am.email, name: null }]);
   });
 
+  it('lists the callers by name for account managers, and to nobody else', async () => {
+    const am = await ctx.newUser('account_manager');
+    const caller = await ctx.newUser('caller');
+    const client = await ctx.newClient();
+    const clientUser = await ctx.newUser('client', client.id);
+    await ctx
+      .http()
+      .patch(`/users/${caller.id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ name: 'Dana Dialer' })
+      .expect(200);
+    const seen = await ctx.http().get('/callers').auth(am.token, { type: 'bearer' }).expect(200);
+    const list = seen.body as { id: string; name: string | null; email: string; role?: string }[];
+    expect(list.find((c) => c.id === caller.id)).toEqual({
+      id: caller.id,
+      name: 'Dana Dialer',
+      email: caller.email,
+      active: true,
+    });
+    // Only callers: neither the manager nor the client user is listed.
+    expect(list.map((c) => c.id)).not.toContain(am.id);
+    expect(list.map((c) => c.id)).not.toContain(clientUser.id);
+    for (const who of [caller, clientUser])
+      await ctx.http().get('/callers').auth(who.token, { type: 'bearer' }).expect(403);
+  });
+
   it('assigns only account managers, and replaces the assignment as a whole', async () => {
     const c = await ctx.newClient();
     const am1 = await ctx.newUser('account_manager');

@@ -9,11 +9,12 @@ import { LoginThrottle } from './login-throttle';
 import { Tokens } from './tokens';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
+import { CallersController } from './callers.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, Client])],
-  controllers: [AuthController, UsersController],
+  controllers: [AuthController, UsersController, CallersController],
   providers: [
     Tokens,
     AuthService,

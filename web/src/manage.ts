@@ -1,4 +1,5 @@
 import { call, token } from './api.js';
+import { type Caller, type Campaign, CampaignEditor } from './campaign-editor.js';
 import { $, alertError, clearAlert, el, showSignedIn, wireSession } from './session.js';
 
 interface Rate {
@@ -25,6 +26,13 @@ interface Report {
     sales: { expected: number; lower80: number; upper80: number };
     finishDate: string | null;
     successRate: { prior: { source: string }; dataWeight: number };
+    target?: {
+      referrals: number;
+      dialsExpected: number;
+      dialsAt80: number | null;
+      callerHoursExpected: number;
+      callerHoursAt80: number | null;
+    };
   };
 }
 interface Referral {
@@ -38,7 +46,9 @@ interface Referral {
 }
 
 const fail = (e: unknown) => alertError(e, start);
-const clientOf = new Map<string, string>();
+let clients: { id: string; name: string }[] = [];
+let campaigns: Campaign[] = [];
+let callers: Caller[] = [];
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`;
 const RATE_NAMES: [string, string][] = [
@@ -51,24 +61,63 @@ const RATE_NAMES: [string, string][] = [
   ['capShare', 'Calls that hit the cap'],
 ];
 
+const clientId = () => $<HTMLSelectElement>('client').value;
+const campaignId = () => $<HTMLSelectElement>('campaign').value;
+const callerName = (id: string) => {
+  const c = callers.find((k) => k.id === id);
+  return c ? (c.name ?? c.email) : id;
+};
+
+const editor = new CampaignEditor({
+  clientId,
+  clientName: () => clients.find((c) => c.id === clientId())?.name ?? '',
+  callers: () => callers,
+  saved: async (c) => {
+    await loadCampaigns(c.id);
+    await refresh();
+  },
+});
+
 async function start(): Promise<void> {
   if (!showSignedIn()) return;
-  const campaigns = await call<{ id: string; name: string; status: string; clientId: string }[]>(
-    'GET',
-    '/campaigns',
-  );
-  for (const c of campaigns) clientOf.set(c.id, c.clientId);
-  const select = $<HTMLSelectElement>('campaign');
+  [clients, callers] = await Promise.all([
+    call<{ id: string; name: string }[]>('GET', '/clients'),
+    call<Caller[]>('GET', '/callers'),
+  ]);
+  const select = $<HTMLSelectElement>('client');
   const keep = select.value;
+  select.replaceChildren(...clients.map((c) => new Option(c.name, c.id)));
+  if (keep && clients.some((c) => c.id === keep)) select.value = keep;
+  await loadCampaigns();
+  await refresh();
+}
+
+/** The selected client's campaigns; keeps the selection (or picks `pick`, or the first). */
+async function loadCampaigns(pick?: string): Promise<void> {
+  campaigns = clientId() ? await call<Campaign[]>('GET', `/campaigns?clientId=${clientId()}`) : [];
+  const select = $<HTMLSelectElement>('campaign');
+  const keep = pick ?? select.value;
   select.replaceChildren(...campaigns.map((c) => new Option(`${c.name} (${c.status})`, c.id)));
-  if (keep) select.value = keep;
+  if (keep && campaigns.some((c) => c.id === keep)) select.value = keep;
+  const current = campaigns.find((c) => c.id === campaignId()) ?? null;
+  $('campaign-status').textContent = current
+    ? `${current.kind === 'b2b' ? 'B2B' : 'consumer'} · ${current.status}`
+    : 'No campaign yet: create one.';
+  editor.show(current);
+  $<HTMLDetailsElement>('editor-box').open ||= !current;
+}
+
+/** Everything below the editor, for the selected campaign. */
+async function refresh(): Promise<void> {
   await Promise.all([report(), queue(), groups(), deliveries()]);
 }
 
-const campaignId = () => $<HTMLSelectElement>('campaign').value;
-
 async function report(): Promise<void> {
-  if (!campaignId()) return;
+  if (!campaignId()) {
+    $('totals').textContent = '';
+    $('projection').textContent = '';
+    return;
+  }
   const r = await call<Report>('GET', `/reports/campaigns/${campaignId()}?groupBy=day`);
   const t = r.totals;
   $('totals').textContent =
@@ -90,10 +139,78 @@ async function report(): Promise<void> {
       }),
     );
   chart(r.groups);
-  const p = r.projection;
+  projection(r.projection);
+}
+
+function projection(p: Report['projection']): void {
+  band(p);
   $('projection').textContent = p
     ? `${p.dialsLeft} dials left → ${p.referrals.expected.toFixed(1)} referrals expected (80%: ${p.referrals.lower80}–${p.referrals.upper80}, 95%: ${p.referrals.lower95}–${p.referrals.upper95}), ${p.sales.expected.toFixed(1)} sales (80%: ${p.sales.lower80}–${p.sales.upper80}); finish ${p.finishDate ?? 'unknown (no callers)'}. Prior: ${p.successRate.prior.source}, the campaign's own data weighs ${(p.successRate.dataWeight * 100).toFixed(0)}%.`
     : '';
+}
+
+/** Projected referrals as a bar: the 95% interval (light), the 80% one (dark), the expected value. */
+function band(p: Report['projection']): void {
+  const svg = $('projection-band');
+  svg.hidden = !p || p.referrals.upper95 === 0;
+  if (!p) return;
+  const r = p.referrals;
+  const W = 800;
+  const pad = 30;
+  const max = Math.max(1, r.upper95);
+  const x = (v: number) => pad + (v / max) * (W - 2 * pad);
+  const ns = 'http://www.w3.org/2000/svg';
+  const shape = (tag: string, attrs: Record<string, string | number>, text?: string) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  svg.replaceChildren(
+    shape('rect', {
+      x: x(r.lower95),
+      y: 8,
+      width: Math.max(1, x(r.upper95) - x(r.lower95)),
+      height: 20,
+      fill: '#0969da33',
+      'data-series': 'band95',
+    }),
+    shape('rect', {
+      x: x(r.lower80),
+      y: 8,
+      width: Math.max(1, x(r.upper80) - x(r.lower80)),
+      height: 20,
+      fill: '#0969da77',
+      'data-series': 'band80',
+    }),
+    shape('line', {
+      x1: x(r.expected),
+      x2: x(r.expected),
+      y1: 4,
+      y2: 32,
+      stroke: '#1b1f24',
+      'stroke-width': 2,
+      'data-series': 'expected',
+    }),
+    shape('text', { x: x(r.lower95), y: 46, 'font-size': 12, fill: '#1b1f24' }, String(r.lower95)),
+    shape(
+      'text',
+      { x: x(r.upper95), y: 46, 'font-size': 12, fill: '#1b1f24', 'text-anchor': 'end' },
+      String(r.upper95),
+    ),
+  );
+}
+
+async function projectTarget(): Promise<void> {
+  if (!campaignId()) return;
+  const n = Number($<HTMLInputElement>('target').value);
+  if (!Number.isInteger(n) || n < 1) throw new Error('Target referrals: a whole number above 0.');
+  const r = await call<Report>('GET', `/reports/campaigns/${campaignId()}?target=${n}`);
+  projection(r.projection);
+  const t = r.projection?.target;
+  $('target-answer').textContent = t
+    ? `${t.referrals} referrals take about ${t.dialsExpected} dials (${t.dialsAt80 ?? 'more than the list'} to be 80% sure), ${t.callerHoursExpected} caller-hours (${t.callerHoursAt80 ?? '—'} to be 80% sure).`
+    : 'No projection for this campaign yet.';
 }
 
 /** Success rate by day: line, 95% band, and the 8% industry line, as plain SVG. */
@@ -184,7 +301,7 @@ async function groups(): Promise<void> {
         const tr = el('tr');
         const s = g.rates.successRate;
         tr.append(
-          el('th', g.key || '(none)', { scope: 'row' }),
+          el('th', (by === 'caller' ? callerName(g.key) : g.key) || '(none)', { scope: 'row' }),
           el('td', String(g.totals.dials)),
           el('td', String(g.totals.referrals)),
           el('td', pct(s.value)),
@@ -193,7 +310,10 @@ async function groups(): Promise<void> {
           el(
             'td',
             (g.comparisons ?? [])
-              .map((c) => `vs ${c.other || '(none)'}: ${(c.probabilityBetter * 100).toFixed(0)}%`)
+              .map(
+                (c) =>
+                  `vs ${(by === 'caller' ? callerName(c.other) : c.other) || '(none)'}: ${(c.probabilityBetter * 100).toFixed(0)}%`,
+              )
               .join(' · ') || '—',
           ),
         );
@@ -203,8 +323,7 @@ async function groups(): Promise<void> {
 }
 
 async function deliveries(): Promise<void> {
-  const clientId = clientOf.get(campaignId());
-  if (!clientId) return;
+  if (!clientId()) return;
   const list = await call<
     {
       createdAt: string;
@@ -214,7 +333,7 @@ async function deliveries(): Promise<void> {
       lastStatusCode: number | null;
       lastError: string | null;
     }[]
-  >('GET', `/clients/${clientId}/webhook-deliveries?limit=50`);
+  >('GET', `/clients/${clientId()}/webhook-deliveries?limit=50`);
   $('deliveries')
     .querySelector('tbody')!
     .replaceChildren(
@@ -276,6 +395,7 @@ async function upload(): Promise<void> {
 }
 
 async function queue(): Promise<void> {
+  if (!campaignId()) return;
   const list = await call<Referral[]>(
     'GET',
     `/referrals?status=needs_review&campaignId=${campaignId()}`,
@@ -331,8 +451,7 @@ async function queue(): Promise<void> {
 
 async function dncAdd(): Promise<void> {
   const phone = $<HTMLInputElement>('dnc-phone').value.trim();
-  const clientId = clientOf.get(campaignId());
-  await call('POST', '/dnc', { phone, clientId });
+  await call('POST', '/dnc', { phone, clientId: clientId() });
   $('dnc-result').textContent =
     `${phone} is on the client's do-not-call list; it will not be called again.`;
 }
@@ -349,10 +468,96 @@ async function dncCheck(): Promise<void> {
     : `${r.phone} is not on any list you can see.`;
 }
 
+/** A list of numbers for the client's list (or the agency's), e.g. a registry extract. */
+async function dncUpload(): Promise<void> {
+  const file = $<HTMLInputElement>('dnc-file').files?.[0];
+  if (!file) throw new Error('Choose the list file first.');
+  const registry = $<HTMLInputElement>('dnc-registry').checked;
+  const obtained = $<HTMLInputElement>('dnc-obtained').value;
+  if (registry && !obtained) throw new Error('A registry extract needs the date it was obtained.');
+  const q = new URLSearchParams();
+  if (!$<HTMLInputElement>('dnc-global').checked) q.set('clientId', clientId());
+  if (registry) q.set('registry', 'true');
+  if (obtained) q.set('obtainedAt', obtained);
+  const res = await fetch(`/dnc/imports?${q.toString()}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token()}`, 'content-type': 'text/csv' },
+    body: file,
+  });
+  const r = (await res.json()) as {
+    message?: string;
+    received: number;
+    added: number;
+    alreadyListed: number;
+    invalid: number;
+    errors: { line: number; reason: string }[];
+  };
+  if (!res.ok) throw new Error(r.message ?? `Upload failed (${res.status})`);
+  $('dnc-upload-report').textContent =
+    `List uploaded: ${r.received} numbers received, ${r.added} added, ${r.alreadyListed} already listed, ${r.invalid} invalid.`;
+  $('dnc-upload-errors').replaceChildren(
+    ...r.errors.map((e) => el('li', `line ${e.line}: ${e.reason}`)),
+  );
+}
+
+async function newClient(): Promise<void> {
+  const c = await call<{ id: string; name: string }>('POST', '/clients', {
+    name: $<HTMLInputElement>('nc-name').value.trim(),
+    timezone: $<HTMLInputElement>('nc-zone').value.trim(),
+  });
+  $<HTMLInputElement>('nc-name').value = '';
+  $<HTMLDetailsElement>('new-client-box').open = false;
+  await start();
+  $<HTMLSelectElement>('client').value = c.id;
+  await loadCampaigns();
+  await refresh();
+}
+
 wireSession(start);
+const act = (f: () => Promise<unknown>) => () => {
+  clearAlert();
+  f().catch(fail);
+};
+$('editor').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act(() => editor.save())();
+});
+$('activate').addEventListener(
+  'click',
+  act(() => editor.setStatus('active')),
+);
+$('pause').addEventListener(
+  'click',
+  act(() => editor.setStatus('paused')),
+);
+$('close-campaign').addEventListener(
+  'click',
+  act(() => editor.setStatus('closed')),
+);
+$('new-campaign').addEventListener('click', () => {
+  editor.show(null);
+  $<HTMLDetailsElement>('editor-box').open = true;
+  $('e-name').focus();
+});
+$('new-client').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act(newClient)();
+});
+$('target-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  act(projectTarget)();
+});
+$('client').addEventListener(
+  'change',
+  act(async () => {
+    await loadCampaigns();
+    await refresh();
+  }),
+);
 for (const [id, f] of [
   ['dnc-add', dncAdd],
   ['dnc-check', dncCheck],
+  ['dnc-upload', dncUpload],
 ] as const) {
   $(id).addEventListener('click', () => {
     clearAlert();
@@ -362,9 +567,13 @@ for (const [id, f] of [
 $('upload').addEventListener('click', () => {
   upload().catch(fail);
 });
-$('campaign').addEventListener('change', () => {
-  Promise.all([report(), queue(), groups(), deliveries()]).catch(fail);
-});
+$('campaign').addEventListener(
+  'change',
+  act(async () => {
+    await loadCampaigns();
+    await refresh();
+  }),
+);
 $('group-by').addEventListener('change', () => {
   groups().catch(fail);
 });
