@@ -290,6 +290,24 @@ describe('referrals', () => {
       .post(`/referrals/${b.referralId}/feedback`, { status: 'unreachable' })
       .expect(200);
     expect(viaPortal.body).toMatchObject({ feedbackStatus: 'unreachable', followUpSeconds: null });
+    // The client sees its referral, never the agency's internals: which call, which caller,
+    // review flags, or which staff member did what.
+    const internals = ['callId', 'callerId', 'flagged', 'reviewReason', 'problems'];
+    const listed = await as(portal.token).get('/referrals').expect(200);
+    const mine = (listed.body as Record<string, unknown>[]).find((r) => r.id === b.referralId);
+    expect(mine).toMatchObject({ id: b.referralId, need: COMPLETE.need });
+    const detail = await as(portal.token).get(`/referrals/${b.referralId}`).expect(200);
+    for (const shown of [mine!, detail.body as Record<string, unknown>, viaPortal.body])
+      for (const k of internals) expect(shown).not.toHaveProperty(k);
+    const history = (detail.body as { history: { actorKind: string; actorId: string | null }[] })
+      .history;
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.filter((h) => h.actorKind !== 'api_key').every((h) => h.actorId === null)).toBe(
+      true,
+    );
+    // Staff still see them.
+    const staff = await as(ctx.adminToken).get(`/referrals/${b.referralId}`).expect(200);
+    expect(staff.body).toMatchObject({ callerId: s.caller.id, flagged: false });
     const otherPortal = await ctx.newUser('client', other.clientId);
     await as(otherPortal.token)
       .post(`/referrals/${b.referralId}/feedback`, { status: 'won' })

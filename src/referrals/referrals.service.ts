@@ -214,7 +214,7 @@ export class ReferralsService {
         ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    return rows.map(view);
+    return rows.map((r) => forAudience(p, view(r)));
   }
 
   async get(p: Principal, id: string): Promise<ReferralView & { history: unknown[] }> {
@@ -225,7 +225,12 @@ export class ReferralsService {
          FROM referral_events WHERE referral_id = $1 ORDER BY id`,
       [id],
     );
-    return { ...view(row), history };
+    if (isClientSide(p)) {
+      // The client sees what happened, not which of the agency's staff did it.
+      for (const h of history as { actorKind: string; actorId: string | null }[])
+        if (h.actorKind === 'user' || h.actorKind === 'system') h.actorId = null;
+    }
+    return { ...forAudience(p, view(row)), history };
   }
 
   /**
@@ -316,7 +321,7 @@ export class ReferralsService {
         { field: 'at', message: 'must not be in the future' },
       ]);
     }
-    return this.db.transaction(async (m) => {
+    const updated = await this.db.transaction(async (m) => {
       const row = await this.visible(m, p, id, true);
       if (row.status !== 'published' || !row.published_at) throw AppError.notFound('Referral');
       if (at.getTime() < new Date(row.published_at).getTime()) {
@@ -369,6 +374,7 @@ export class ReferralsService {
       );
       return view(await this.row(m, id));
     });
+    return forAudience(p, updated);
   }
 
   /**
@@ -539,6 +545,20 @@ function dayOf(d: string | Date | null): string | null {
   if (d === null || typeof d === 'string') return d;
   const pad = (x: number) => String(x).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Client users and API keys: no agency internals (which call, which caller, review flags). */
+function isClientSide(p: Principal): boolean {
+  return p.kind === 'api_key' || p.role === 'client';
+}
+
+const AGENCY_ONLY = ['callId', 'callerId', 'flagged', 'reviewReason', 'problems'] as const;
+
+function forAudience(p: Principal, v: ReferralView): ReferralView {
+  if (!isClientSide(p)) return v;
+  const shown: Partial<ReferralView> = { ...v };
+  for (const k of AGENCY_ONLY) delete shown[k];
+  return shown as ReferralView;
 }
 
 function view(r: Row): ReferralView {
