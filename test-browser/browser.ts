@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { AppConfig } from '../src/config/app-config';
 import { TestContext } from '../test/harness';
 
 export const ARTIFACTS = join(__dirname, '..', 'artifacts', 'browser');
@@ -9,8 +10,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
  * What every browser test needs: the service listening on 127.0.0.1 with its own database, and
  * Debian's Chromium through playwright-core. Call in a describe block; use the getters in tests.
+ * `overrides` and `options` go to `TestContext.create` (e.g. Twilio settings and a fake REST client).
  */
-export function browserSuite(): {
+export function browserSuite(
+  overrides: Partial<AppConfig> = {},
+  options: { twilioHttpClient?: unknown } = {},
+): {
   ctx: () => TestContext;
   base: () => string;
   browser: () => Browser;
@@ -20,7 +25,7 @@ export function browserSuite(): {
   let base: string;
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    ctx = await TestContext.create();
+    ctx = await TestContext.create(overrides, options);
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     base = await ctx.app.getUrl();
     browser = await chromium.launch({

@@ -226,4 +226,79 @@ describe('outcomes', () => {
     const after = await next(b.callers[0], b.campaignId).expect(200);
     expect(after.body.contact.phone).not.toBe(inA.body.contact.phone);
   });
+
+  it('shows the contact’s earlier calls on the next claim: newest first, with the caller’s name and notes, no other client’s', async () => {
+    const { campaignId, callers } = await setup(['(213) 300-0021'], { maxAttempts: 5 });
+    const [dana, lee] = callers;
+    for (const [u, name] of [
+      [dana, 'Dana Caller'],
+      [lee, 'Lee Caller'],
+    ] as const) {
+      await ctx
+        .http()
+        .patch(`/users/${u.id}`)
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .send({ name })
+        .expect(200);
+    }
+    // The same number in another client's campaign, with a note of its own.
+    const other = await ctx.activeCampaign({ callerCount: 1 });
+    await ctx.importCsv(other.campaignId, 'phone,state\n(213) 300-0021,CA\n');
+    const elsewhere = await next(other.callers[0], other.campaignId).expect(200);
+    await outcome(other.callers[0], elsewhere.body.callId, {
+      disposition: 'not_interested',
+      notes: 'Another client: not for you to see',
+    }).expect(200);
+
+    const first = await next(dana, campaignId).expect(200);
+    expect(first.body.earlierCalls).toEqual([]);
+    await outcome(dana, first.body.callId, {
+      disposition: 'gatekeeper',
+      notes: 'Receptionist says the owner is in after 3pm',
+    }).expect(200);
+
+    ctx.clock.advance(3600);
+    const second = await next(lee, campaignId).expect(200);
+    expect(second.body.contact.id).toBe(first.body.contact.id);
+    expect(second.body.earlierCalls).toEqual([
+      {
+        at: '2026-03-02T18:00:00.000Z',
+        caller: 'Dana Caller',
+        byYou: false,
+        disposition: 'gatekeeper',
+        notes: 'Receptionist says the owner is in after 3pm',
+      },
+    ]);
+    // Asking again while the lease holds answers the same.
+    const again = await next(lee, campaignId).expect(200);
+    expect(again.body.earlierCalls).toEqual(second.body.earlierCalls);
+    ctx.clock.advance(60);
+    await outcome(lee, second.body.callId, {
+      disposition: 'recall',
+      recallAt: '2026-03-03T10:30:00-08:00',
+      notes: 'Owner asked for a call tomorrow morning',
+    }).expect(200);
+
+    ctx.clock.set('2026-03-03T18:30:00Z');
+    const third = await next(dana, campaignId).expect(200);
+    expect(third.body.contact.id).toBe(first.body.contact.id);
+    expect(
+      third.body.earlierCalls.map((c: { caller: string; byYou: boolean; disposition: string }) => [
+        c.caller,
+        c.byYou,
+        c.disposition,
+      ]),
+    ).toEqual([
+      ['Lee Caller', false, 'recall'],
+      ['Dana Caller', true, 'gatekeeper'],
+    ]);
+    expect(JSON.stringify(third.body.earlierCalls)).not.toContain('Another client');
+    expect(JSON.stringify(third.body.earlierCalls)).not.toMatch(/@|caller_?id/i);
+    // The earlier calls are read by contact, through an index.
+    const indexes = await sql<{ indexdef: string }>(
+      ctx.dbUrl,
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'calls' AND indexdef LIKE '%(contact_id)'`,
+    );
+    expect(indexes).toHaveLength(1);
+  });
 });

@@ -38,6 +38,22 @@ export interface NextContact {
   campaign: { id: string; name: string; script: string; talkCapSeconds: number };
   pitch: Variant | null;
   offer: Variant | null;
+  /** The contact's earlier calls with an outcome, newest first (at most `EARLIER_CALLS`). */
+  earlierCalls: EarlierCall[];
+}
+
+/** How many of a contact's earlier calls a claim shows. */
+export const EARLIER_CALLS = 10;
+
+/** An earlier call of the claimed contact, as the console shows it under the contact. */
+export interface EarlierCall {
+  at: Date;
+  /** The caller's display name (agency staff); null when they have none. */
+  caller: string | null;
+  /** Whether the caller asking made that call. */
+  byYou: boolean;
+  disposition: Disposition;
+  notes: string | null;
 }
 
 interface CallRow {
@@ -109,7 +125,8 @@ export class CallsService {
     // themself is stopped by the unique index on their open call (then the held lease is returned).
     const plan = await this.queue.prepare(callerId, campaignId ?? null, now);
     if (!plan.assigned) throw AppError.notFound('Campaign');
-    if (plan.heldCallId) return this.describe(plan.heldCallId);
+    if (plan.heldCallId)
+      return this.withEarlierCalls(await this.describe(plan.heldCallId), callerId);
     for (const campaign of plan.campaigns) {
       if (!campaign.registryOk) continue;
       const pitch = pickOne(campaign.pitches) ?? null;
@@ -123,10 +140,14 @@ export class CallsService {
       } catch (e) {
         if ((e as { code?: string }).code !== '23505') throw e;
         const again = await this.queue.prepare(callerId, campaign.id, now);
-        if (again.heldCallId) return this.describe(again.heldCallId);
+        if (again.heldCallId) {
+          return this.withEarlierCalls(await this.describe(again.heldCallId), callerId);
+        }
         throw e;
       }
-      if (claimed) return this.present(claimed, campaign, pitch, offer, now);
+      if (claimed) {
+        return this.withEarlierCalls(this.present(claimed, campaign, pitch, offer, now), callerId);
+      }
     }
     return undefined;
   }
@@ -307,7 +328,38 @@ export class CallsService {
     });
   }
 
-  /** The answer for a fresh claim, from what the claim returned: no second query. */
+  /**
+   * The contact's earlier calls with an outcome, in a small query of its own after the claim (by
+   * `calls_contact_id_idx`), so the claim statement stays as it is. A contact belongs to one
+   * campaign, so these are all calls of the same client.
+   */
+  private async withEarlierCalls(answer: NextContact, callerId: string): Promise<NextContact> {
+    const rows: {
+      at: Date;
+      caller: string | null;
+      by_you: boolean;
+      disposition: Disposition;
+      notes: string | null;
+    }[] = await this.db.query(
+      `SELECT k.outcome_at AS at, u.name AS caller, k.caller_id = $2 AS by_you, k.disposition,
+              k.outcome->>'notes' AS notes
+         FROM calls k JOIN users u ON u.id = k.caller_id
+        WHERE k.contact_id = $1 AND k.disposition IS NOT NULL
+        ORDER BY k.outcome_at DESC, k.id
+        LIMIT $3`,
+      [answer.contact.id, callerId, EARLIER_CALLS],
+    );
+    answer.earlierCalls = rows.map((r) => ({
+      at: r.at,
+      caller: r.caller,
+      byYou: r.by_you,
+      disposition: r.disposition,
+      notes: r.notes,
+    }));
+    return answer;
+  }
+
+  /** The answer for a fresh claim, from what the claim returned (earlier calls come after). */
   private present(
     claimed: ClaimedContact,
     campaign: ClaimCampaign,
@@ -328,6 +380,7 @@ export class CallsService {
       },
       pitch,
       offer,
+      earlierCalls: [],
     };
   }
 
@@ -354,6 +407,7 @@ export class CallsService {
       },
       pitch: pitches.find((v) => v.key === r.pitch_key) ?? null,
       offer: offers.find((v) => v.key === r.offer_key) ?? null,
+      earlierCalls: [],
     };
   }
 }

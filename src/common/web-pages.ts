@@ -10,6 +10,9 @@ function projectRoot(): string {
   return dir;
 }
 
+/** Where the console loads the Voice SDK from. */
+export const VOICE_SDK_PATH = '/vendor/twilio.min.js';
+
 const PAGES: Record<string, string> = {
   '/console': 'console.html',
   '/manage': 'manage.html',
@@ -18,8 +21,8 @@ const PAGES: Record<string, string> = {
 
 /**
  * The pages, served as static files: HTML and CSS from `web/public`, the compiled scripts from
- * `dist/web` (`npm run build` makes them). No page holds data: they fetch it with the signed-in
- * user's token, under the same guard as every API route.
+ * `dist/web` (`npm run build` makes them), and the Voice SDK's browser build. No page holds
+ * data: they fetch it with the signed-in user's token, under the same guard as every API route.
  */
 export async function registerWebPages(app: NestFastifyApplication): Promise<void> {
   const root = projectRoot();
@@ -41,4 +44,22 @@ export async function registerWebPages(app: NestFastifyApplication): Promise<voi
     );
   }
   fastify.get('/', (_req, reply) => reply.redirect('/console'));
+  // The Twilio Voice SDK's browser build (it is on no CDN), for the console in twilio mode.
+  const sdk = voiceSdkDist();
+  if (sdk) {
+    fastify.get(VOICE_SDK_PATH, (_req, reply) => reply.sendFile('twilio.min.js', sdk));
+  }
+}
+
+/**
+ * The `dist/` folder of the installed `@twilio/voice-sdk` (its `exports` block deep paths, so
+ * from the package's main entry, `es5/twilio.js`), or null when it is not installed.
+ */
+function voiceSdkDist(): string | null {
+  try {
+    const dir = join(dirname(require.resolve('@twilio/voice-sdk')), '..', 'dist');
+    return existsSync(join(dir, 'twilio.min.js')) ? dir : null;
+  } catch {
+    return null;
+  }
 }

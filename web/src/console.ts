@@ -1,14 +1,16 @@
-import { call } from './api.js';
+import { ApiError, call } from './api.js';
 import {
   $,
   alertError as showError,
   clearAlert,
   currentUser,
+  el,
   type Me,
   showSignedIn,
   wireSession,
 } from './session.js';
-import { SimulatedSoftphone } from './softphone.js';
+import { type PhoneEvent, SimulatedSoftphone, type Softphone } from './softphone.js';
+import { TwilioSoftphone } from './twilio-softphone.js';
 import { nowIn, zonedToIso } from './zones.js';
 
 interface NextContact {
@@ -27,6 +29,18 @@ interface NextContact {
   campaign: { id: string; name: string; script: string; talkCapSeconds: number };
   pitch: { name: string; text: string } | null;
   offer: { name: string; text: string } | null;
+  earlierCalls?: {
+    at: string;
+    caller: string | null;
+    byYou: boolean;
+    disposition: string;
+    notes: string | null;
+  }[];
+}
+
+interface TokenAnswer {
+  mode: 'twilio' | 'simulated';
+  token: string | null;
 }
 
 const DISPOSITIONS: [string, string][] = [
@@ -41,6 +55,14 @@ const DISPOSITIONS: [string, string][] = [
   ['referral', 'Referral'],
 ];
 const MIN_NEED = 40;
+/** The keypad's keys: the digit sent, the button's id and its accessible name. */
+const KEYS: [string, string, string][] = [
+  ...'123456789'.split('').map((d): [string, string, string] => [d, `key-${d}`, `Key ${d}`]),
+  ['*', 'key-star', 'Key star'],
+  ['0', 'key-0', 'Key 0'],
+  ['#', 'key-pound', 'Key pound'],
+];
+const IN_CALL_BUTTONS = ['mute', 'extend', ...KEYS.map(([, id]) => id)];
 
 const show = (id: string, on = true) => ($(id).hidden = !on);
 
@@ -50,7 +72,25 @@ let disposition: string | null = null;
 let dialed = false;
 let capTimer: number | null = null;
 let capEndsAt = 0;
-const phone = new SimulatedSoftphone();
+/** Whether the contact is on the line (the keys 0–9, * and # then go to the keypad). */
+let onLine = false;
+const simulated = new SimulatedSoftphone();
+let twilioPhone: TwilioSoftphone | null = null;
+let phone: Softphone = simulated;
+
+/** The phone for the service's telephony mode: Twilio's Voice SDK, or the simulated phone. */
+function phoneFor(mode: string): Softphone {
+  if (mode !== 'twilio') return simulated;
+  if (!twilioPhone) {
+    twilioPhone = new TwilioSoftphone(async () => {
+      const t = await call<TokenAnswer>('GET', '/telephony/token');
+      if (!t.token) throw new Error('the service is not set up for Twilio');
+      return t.token;
+    });
+    twilioPhone.on(onPhone);
+  }
+  return twilioPhone;
+}
 
 const alertError = (e: unknown) => showError(e, start);
 
@@ -66,6 +106,13 @@ async function start(): Promise<void> {
   const select = $<HTMLSelectElement>('campaign');
   select.replaceChildren(...active.map((c) => new Option(c.name, c.id)));
   show('campaign-label', active.length > 1);
+  // The token answer says the mode; the SDK is loaded only with Twilio (its Device waits for Call).
+  const mode = await call<TokenAnswer>('GET', '/telephony/token').then(
+    (t) => t.mode,
+    () => 'simulated',
+  );
+  phone = phoneFor(mode);
+  if (phone instanceof TwilioSoftphone) phone.preload().catch(alertError);
   await figures();
 }
 
@@ -122,7 +169,26 @@ async function next(): Promise<void> {
   $<HTMLInputElement>('r-phone').value = k.phone;
   $<HTMLInputElement>('r-email').value = k.email ?? '';
   $<HTMLInputElement>('r-company').value = k.company ?? '';
+  showEarlierCalls(c.earlierCalls ?? []);
   $('call').focus();
+}
+
+function showEarlierCalls(calls: NonNullable<NextContact['earlierCalls']>): void {
+  const label = new Map(DISPOSITIONS);
+  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  $('earlier').replaceChildren(
+    ...calls.map((k) => {
+      const li = el(
+        'li',
+        `${when.format(new Date(k.at))} · ${k.byYou ? 'you' : (k.caller ?? 'a colleague')} · ${
+          label.get(k.disposition) ?? k.disposition
+        }`,
+      );
+      if (k.notes) li.append(el('q', k.notes));
+      return li;
+    }),
+  );
+  show('earlier-none', calls.length === 0);
 }
 
 function resetCall(): void {
@@ -130,8 +196,10 @@ function resetCall(): void {
   disposition = null;
   setState('ready');
   stopCountdown();
+  offLine();
+  $('dtmf').textContent = '';
   $<HTMLButtonElement>('call').disabled = false;
-  for (const id of ['hang-up', 'mute', 'extend', 'sim-answer', 'sim-no-answer', 'sim-busy', 'save'])
+  for (const id of ['hang-up', 'sim-answer', 'sim-no-answer', 'sim-busy', 'save'])
     $<HTMLButtonElement>(id).disabled = true;
   show('simulator', false);
   show('referral', false);
@@ -145,35 +213,44 @@ function resetCall(): void {
 async function dial(): Promise<void> {
   if (!current) return;
   clearAlert();
-  const answer = await call<{ mode: string; capSeconds: number }>(
+  const answer = await call<{ mode: string; params?: { callId: string }; capSeconds: number }>(
     'POST',
     `/calls/${current.callId}/dial`,
   );
+  phone = phoneFor(answer.mode);
   dialed = true;
   capEndsAt = 0;
+  current.campaign.talkCapSeconds = answer.capSeconds;
   $<HTMLButtonElement>('call').disabled = true;
   $<HTMLButtonElement>('hang-up').disabled = false;
   show('simulator', answer.mode === 'simulated');
-  await phone.connect(current.callId);
-  current.campaign.talkCapSeconds = answer.capSeconds;
+  await phone.connect(answer.params?.callId ?? current.callId);
 }
 
-phone.on((event, detail) => {
+/** The contact is no longer on the line: mute, extend and the keypad go off. */
+function offLine(): void {
+  onLine = false;
+  for (const id of IN_CALL_BUTTONS) $<HTMLButtonElement>(id).disabled = true;
+  $('mute').setAttribute('aria-pressed', 'false');
+}
+
+function onPhone(event: PhoneEvent, detail?: string): void {
   if (event === 'ringing') {
     setState('ringing');
     for (const id of ['sim-answer', 'sim-no-answer', 'sim-busy'])
       $<HTMLButtonElement>(id).disabled = false;
   } else if (event === 'accept') {
     setState('in call');
-    $<HTMLButtonElement>('mute').disabled = false;
-    $<HTMLButtonElement>('extend').disabled = false;
+    onLine = true;
+    for (const id of IN_CALL_BUTTONS) $<HTMLButtonElement>(id).disabled = false;
     for (const id of ['sim-answer', 'sim-no-answer', 'sim-busy'])
       $<HTMLButtonElement>(id).disabled = true;
     startCountdown(current?.campaign.talkCapSeconds ?? 300);
   } else if (event === 'disconnect') {
     setState(detail ? `ended (${detail.replace('-', ' ')})` : 'ended');
     stopCountdown();
-    for (const id of ['hang-up', 'mute', 'extend', 'sim-answer', 'sim-no-answer', 'sim-busy'])
+    offLine();
+    for (const id of ['hang-up', 'sim-answer', 'sim-no-answer', 'sim-busy'])
       $<HTMLButtonElement>(id).disabled = true;
     $(
       detail === 'busy' ? 'd-busy' : detail === 'no-answer' ? 'd-no_answer' : 'd-not_interested',
@@ -181,7 +258,15 @@ phone.on((event, detail) => {
   } else if (event === 'error') {
     alertError(new Error(detail));
   }
-});
+}
+simulated.on(onPhone);
+
+/** A key of the keypad: the tone goes down the line (DTMF) and the digit shows beside the keypad. */
+function press(digit: string): void {
+  if (!onLine) return;
+  phone.sendDigits(digit);
+  $('dtmf').textContent += digit;
+}
 
 function startCountdown(seconds: number): void {
   capEndsAt = Date.now() + seconds * 1000;
@@ -280,7 +365,17 @@ async function save(): Promise<void> {
     };
   }
   if (dialed && capTimer !== null) await phone.disconnect();
-  await call('POST', `/calls/${current.callId}/outcome`, body);
+  // Twilio's final status callback may reach the service a moment after the browser hangs up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call('POST', `/calls/${current.callId}/outcome`, body);
+      break;
+    } catch (e) {
+      const onTheLine = e instanceof ApiError && e.status === 409 && /on the line/.test(e.message);
+      if (!onTheLine || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 600));
+    }
+  }
   void figures();
   await next();
 }
@@ -310,9 +405,9 @@ function init(): void {
   wire('next', next);
   wire('call', dial);
   wire('hang-up', () => phone.disconnect());
-  wire('sim-answer', () => phone.simulate('answer'));
-  wire('sim-no-answer', () => phone.simulate('no-answer'));
-  wire('sim-busy', () => phone.simulate('busy'));
+  wire('sim-answer', () => simulated.simulate('answer'));
+  wire('sim-no-answer', () => simulated.simulate('no-answer'));
+  wire('sim-busy', () => simulated.simulate('busy'));
   wire('extend', extend);
   wire('mute', () => {
     const on = $('mute').getAttribute('aria-pressed') !== 'true';
@@ -320,9 +415,18 @@ function init(): void {
     $('mute').setAttribute('aria-pressed', String(on));
   });
   wire('save', save);
+  $('keypad').replaceChildren(
+    ...KEYS.map(([digit, id, name]) => {
+      const b = el('button', digit, { id, type: 'button', 'aria-label': name });
+      b.disabled = true;
+      b.addEventListener('click', () => press(digit));
+      return b;
+    }),
+  );
   for (const id of ['need', 'r-name', 'r-title', 'r-phone', 'r-email', 'r-company'])
     $(id).addEventListener('input', completeness);
-  // Keys: N next, C call, H hang up, 1–9 dispositions (not while typing).
+  // Keys: N next, C call, H hang up, 1–9 dispositions (not while typing); on the line, 0–9, *
+  // and # are the keypad's and M mutes.
   document.addEventListener('keydown', (ev) => {
     const t = ev.target as HTMLElement;
     if (
@@ -336,7 +440,10 @@ function init(): void {
       const b = $<HTMLButtonElement>(id);
       if (!b.disabled && !b.closest('[hidden]')) b.click();
     };
-    if (ev.key === 'n') click('next');
+    const key = KEYS.find(([digit]) => digit === ev.key);
+    if (onLine && key) click(key[1]);
+    else if (onLine && ev.key === 'm') click('mute');
+    else if (ev.key === 'n') click('next');
     else if (ev.key === 'c') click('call');
     else if (ev.key === 'h') click('hang-up');
     else if (/^[1-9]$/.test(ev.key) && current) click(`d-${DISPOSITIONS[Number(ev.key) - 1][0]}`);

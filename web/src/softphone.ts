@@ -27,6 +27,8 @@ export class SimulatedSoftphone implements Softphone {
 
   async connect(callId: string): Promise<void> {
     this.callId = callId;
+    this.muted = false;
+    this.digits = '';
     await this.send('ringing');
     this.handler('ringing');
   }
@@ -50,8 +52,16 @@ export class SimulatedSoftphone implements Softphone {
     this.handler('disconnect');
   }
 
-  mute(_on: boolean): void {}
-  sendDigits(_digits: string): void {}
+  /** What a tester would hear: nothing; mute and the digits are only kept, for the page to show. */
+  muted = false;
+  digits = '';
+
+  mute(on: boolean): void {
+    this.muted = on;
+  }
+  sendDigits(digits: string): void {
+    this.digits += digits;
+  }
 
   private async send(event: SimEvent): Promise<void> {
     if (!this.callId) return;
