@@ -315,6 +315,13 @@ const ROUTES: Route[] = [
     allowed: ['caller'],
     alsoOk: [404],
   },
+  {
+    method: 'post',
+    path: '/calls/:callId/cancel-dial',
+    url: () => '/calls/00000000-0000-4000-8000-000000000000/cancel-dial',
+    allowed: ['caller'],
+    alsoOk: [404],
+  },
   { method: 'get', path: '/telephony/token', url: () => '/telephony/token', allowed: ['caller'] },
   // Twilio's webhooks: no user, but X-Twilio-Signature on every request (test/twilio.e2e-spec.ts).
   ...['voice', 'status', 'recording', 'notice'].map((name): Route => ({

@@ -203,4 +203,35 @@ describe('the caller loop on the simulated phone', () => {
     expect(row).toEqual({ state: 'completed', talk_seconds: 90, hit_cap: true });
     await post(me, `/calls/${b.body.callId}/dial`).expect(200);
   });
+
+  it('takes back a dial the phone never placed, but not one the provider has', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 2 });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0021,CA\n');
+    const [me, other] = callers;
+    const { body } = await post(me, '/calls/next', { campaignId }).expect(200);
+    const state = async () =>
+      (
+        await sql<{ state: string; dialed_at: Date | null }>(
+          ctx.dbUrl,
+          'SELECT state, dialed_at FROM calls WHERE id = $1',
+          [body.callId],
+        )
+      )[0];
+    await post(me, `/calls/${body.callId}/dial`).expect(200);
+    // The browser's device failed before the provider asked for the call (say, no microphone).
+    await post(other, `/calls/${body.callId}/cancel-dial`).expect(404);
+    await post(me, `/calls/${body.callId}/cancel-dial`).expect(204);
+    expect(await state()).toEqual({ state: 'leased', dialed_at: null });
+    // Asking again changes nothing; the caller may dial again at once.
+    await post(me, `/calls/${body.callId}/cancel-dial`).expect(204);
+    await post(me, `/calls/${body.callId}/dial`).expect(200);
+    // Once the phone has the call (the voice request came), it is too late: hang up instead.
+    await post(me, `/telephony/simulated/calls/${body.callId}/events`, { event: 'ringing' }).expect(
+      200,
+    );
+    const late = await post(me, `/calls/${body.callId}/cancel-dial`).expect(409);
+    expect(late.body.message).toMatch(/hang up instead/);
+    expect((await state()).state).toBe('ringing');
+  });
 });

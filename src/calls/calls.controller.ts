@@ -45,6 +45,21 @@ export class CallsController {
     return this.dialing.dial(p, callId);
   }
 
+  @Post(':callId/cancel-dial')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Take back a dial the phone never placed (the device failed before the provider asked)',
+    description:
+      'The call is leased again: dial once more or record an outcome. 409 once the provider has the call.',
+  })
+  async cancelDial(
+    @CurrentPrincipal() p: Principal,
+    @Param() { callId }: CallIdParam,
+  ): Promise<void> {
+    await this.dialing.cancelDial(p, callId);
+  }
+
   @Post(':callId/extend')
   @HttpCode(200)
   @ApiOperation({

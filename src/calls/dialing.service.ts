@@ -121,6 +121,34 @@ export class DialingService {
   }
 
   /**
+   * Takes back a dial the phone never placed (the browser's device failed before the provider
+   * asked for the call: a refused microphone, a lost connection): the call is leased again, so
+   * the caller can dial once more or record an outcome, instead of waiting out the connect
+   * timeout. Once the provider has asked for the call (it has a SID), it is too late: hang up.
+   */
+  async cancelDial(p: Principal, callId: string): Promise<void> {
+    const callerId = callerOf(p);
+    const refusal = await this.db.transaction(async (m) => {
+      const call = await this.lock(m, callId, callerId);
+      const [placed]: { parent_call_sid: string | null }[] = await m.query(
+        'SELECT parent_call_sid FROM calls WHERE id = $1',
+        [callId],
+      );
+      if (call.state !== 'dialing' || placed.parent_call_sid) {
+        return call.state === 'leased'
+          ? null
+          : 'The call was placed; hang up instead (or record its outcome)';
+      }
+      await m.query(
+        `UPDATE calls SET state = 'leased', dialed_at = NULL, cap_seconds = NULL WHERE id = $1`,
+        [callId],
+      );
+      return null;
+    });
+    if (refusal) throw new AppError('conflict', refusal);
+  }
+
+  /**
    * The extended cap, granted while the campaign's allowance lasts: the share of its dialed calls
    * that were extended stays within `extendAllowancePct`. Asking twice answers the same.
    */
