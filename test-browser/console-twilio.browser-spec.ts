@@ -317,7 +317,15 @@ describe('caller console with Twilio (no network)', () => {
     });
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     await expectText(page.getByRole('alert'), 'may not use the microphone');
-    await expectText(page.getByRole('status'), 'ended');
+    await expectText(page.getByRole('status'), 'ended (not placed)');
+    // Nothing reached Twilio, so the dial was taken back: the contact is held, Call works again.
+    const [row] = await sql<{ state: string }>(
+      suite.ctx().dbUrl,
+      `SELECT k.state FROM calls k JOIN users u ON u.id = k.caller_id WHERE u.email = $1`,
+      [caller.email],
+    );
+    expect(row.state).toBe('leased');
+    expect(await page.getByRole('button', { name: 'Call', exact: true }).isEnabled()).toBe(true);
     await shot(page, 'twilio-3-microphone-refused');
     expect(errors).toEqual([]);
   });

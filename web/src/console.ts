@@ -10,7 +10,7 @@ import {
   wireSession,
 } from './session.js';
 import { type PhoneEvent, SimulatedSoftphone, type Softphone } from './softphone.js';
-import { TwilioSoftphone } from './twilio-softphone.js';
+import { NOT_PLACED, TwilioSoftphone } from './twilio-softphone.js';
 import { nowIn, zonedToIso } from './zones.js';
 
 interface NextContact {
@@ -246,6 +246,18 @@ function onPhone(event: PhoneEvent, detail?: string): void {
     for (const id of ['sim-answer', 'sim-no-answer', 'sim-busy'])
       $<HTMLButtonElement>(id).disabled = true;
     startCountdown(current?.campaign.talkCapSeconds ?? 300);
+  } else if (event === 'disconnect' && detail === NOT_PLACED && current) {
+    // The device failed before Twilio had the call: take the dial back, so Call works again.
+    const callId = current.callId;
+    call('POST', `/calls/${callId}/cancel-dial`)
+      .then(() => {
+        if (current?.callId !== callId) return;
+        dialed = false;
+        setState('ended (not placed): fix the problem above and call again');
+        $<HTMLButtonElement>('call').disabled = false;
+        $<HTMLButtonElement>('hang-up').disabled = true;
+      })
+      .catch(alertError);
   } else if (event === 'disconnect') {
     setState(detail ? `ended (${detail.replace('-', ' ')})` : 'ended');
     stopCountdown();

@@ -79,6 +79,9 @@ export function phoneErrorInWords(e: unknown): string {
  * fresh one whenever it says the old one will expire. `connect` passes only the call id: the
  * service's voice webhook dials the number it leased for that call, never one from the browser.
  */
+/** The detail of a disconnect when the device failed before the provider had the call. */
+export const NOT_PLACED = 'not placed';
+
 export class TwilioSoftphone implements Softphone {
   private device: TwilioDevice | null = null;
   private call: TwilioCall | null = null;
@@ -102,8 +105,9 @@ export class TwilioSoftphone implements Softphone {
       const device = await this.ready();
       call = await device.connect({ params: { callId } });
     } catch (e) {
+      // Nothing reached Twilio: the console takes the dial back so the caller can try again.
       this.handler('error', phoneErrorInWords(e));
-      this.handler('disconnect', 'failed');
+      this.handler('disconnect', NOT_PLACED);
       return;
     }
     this.call = call;
