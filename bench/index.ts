@@ -3,6 +3,7 @@ import { claim } from './claim';
 import { feed } from './feed';
 import { importBench } from './import';
 import { overhead } from './overhead';
+import { pages } from './pages';
 import { report } from './report';
 import { webhooks } from './webhooks';
 
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   webhooks,
   feed,
   report,
+  pages,
 };
 
 async function main(): Promise<void> {
