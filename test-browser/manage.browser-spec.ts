@@ -37,6 +37,14 @@ describe('account-manager dashboard (/manage)', () => {
     const callerCell = (await byCaller.first().textContent()) ?? '';
     expect(callerCell).toContain(s.caller.email);
     expect(callerCell).not.toContain(s.caller.id);
+    // Campaigns of the client side by side, by name.
+    const [{ name: campaignName }] = await sql<{ name: string }>(
+      ctx.dbUrl,
+      'SELECT name FROM campaigns WHERE id = $1',
+      [s.campaignId],
+    );
+    await page.getByLabel('Group by').selectOption('campaign');
+    await expectText(page.locator('#groups tbody'), `${campaignName}3`);
     const success = page.getByRole('row', { name: /Success rate/ });
     expect(await success.textContent()).toContain('100.0%');
 

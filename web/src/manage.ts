@@ -293,7 +293,18 @@ async function groups(): Promise<void> {
       rates: Record<string, Rate>;
       comparisons?: { other: string; probabilityBetter: number }[];
     }[];
-  }>('GET', `/reports/campaigns/${campaignId()}?groupBy=${by}`);
+  }>(
+    'GET',
+    by === 'campaign'
+      ? `/reports/clients/${clientId()}?groupBy=campaign`
+      : `/reports/campaigns/${campaignId()}?groupBy=${by}`,
+  );
+  const label = (key: string) =>
+    by === 'caller'
+      ? callerName(key)
+      : by === 'campaign'
+        ? (campaigns.find((c) => c.id === key)?.name ?? key)
+        : key;
   $('groups')
     .querySelector('tbody')!
     .replaceChildren(
@@ -301,18 +312,18 @@ async function groups(): Promise<void> {
         const tr = el('tr');
         const s = g.rates.successRate;
         tr.append(
-          el('th', (by === 'caller' ? callerName(g.key) : g.key) || '(none)', { scope: 'row' }),
+          el('th', label(g.key) || '(none)', { scope: 'row' }),
           el('td', String(g.totals.dials)),
           el('td', String(g.totals.referrals)),
           el('td', pct(s.value)),
           el('td', s.lower95 === undefined ? '—' : `${pct(s.lower95)}–${pct(s.upper95)}`),
-          el('td', pct(g.rates.closeRate.value)),
+          el('td', pct(g.rates.closeRate?.value)),
           el(
             'td',
             (g.comparisons ?? [])
               .map(
                 (c) =>
-                  `vs ${(by === 'caller' ? callerName(c.other) : c.other) || '(none)'}: ${(c.probabilityBetter * 100).toFixed(0)}%`,
+                  `vs ${label(c.other) || '(none)'}: ${(c.probabilityBetter * 100).toFixed(0)}%`,
               )
               .join(' · ') || '—',
           ),
