@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import type { Page } from 'playwright-core';
 import { asUser, referralSetup } from '../test/referral-fixtures';
 import { browserSuite, openPage, shot, signIn } from './browser';

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from '../test/pg-server';

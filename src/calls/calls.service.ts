@@ -3,7 +3,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { localTime } from '../campaigns/calling-hours';
 import type { Variant } from '../campaigns/campaign.entity';
-import { type ClaimCampaign, type ClaimedContact, ContactQueue } from '../campaigns/contact-queue';
+import {
+  type ClaimCampaign,
+  type ClaimedContact,
+  ContactQueue,
+  EARLIER_CALLS,
+} from '../campaigns/contact-queue';
 import { DncService } from '../campaigns/dnc.service';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
@@ -41,9 +46,6 @@ export interface NextContact {
   /** The contact's earlier calls with an outcome, newest first (at most `EARLIER_CALLS`). */
   earlierCalls: EarlierCall[];
 }
-
-/** How many of a contact's earlier calls a claim shows. */
-export const EARLIER_CALLS = 10;
 
 /** An earlier call of the claimed contact, as the console shows it under the contact. */
 export interface EarlierCall {
@@ -146,7 +148,7 @@ export class CallsService {
         throw e;
       }
       if (claimed) {
-        return this.withEarlierCalls(this.present(claimed, campaign, pitch, offer, now), callerId);
+        return this.present(claimed, campaign, pitch, offer, now);
       }
     }
     return undefined;
@@ -359,7 +361,7 @@ export class CallsService {
     return answer;
   }
 
-  /** The answer for a fresh claim, from what the claim returned (earlier calls come after). */
+  /** The answer for a fresh claim, from what the claim returned (earlier calls included). */
   private present(
     claimed: ClaimedContact,
     campaign: ClaimCampaign,
@@ -380,7 +382,9 @@ export class CallsService {
       },
       pitch,
       offer,
-      earlierCalls: [],
+      earlierCalls: (claimed.row.earlier_calls as (Omit<EarlierCall, 'at'> & { at: string })[]).map(
+        (e) => ({ ...e, at: new Date(e.at) }),
+      ),
     };
   }
 

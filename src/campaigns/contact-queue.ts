@@ -40,6 +40,9 @@ export interface ClaimedContact {
   row: Record<string, unknown>;
 }
 
+/** How many of a contact's earlier calls a claim shows. */
+export const EARLIER_CALLS = 10;
+
 /** States whose own calling window differs from the campaign's: each gets its own open-zone list. */
 const SPECIAL_STATES = Object.keys(STATE_WINDOWS).sort();
 
@@ -175,5 +178,14 @@ function buildClaimSql(): string {
       SELECT $5, $1, leased.id, $7, leased.phone, 'leased', $9, $10, $8 FROM leased
       RETURNING id
     )
-    SELECT leased.*, call.id AS call_id FROM leased, call`;
+    SELECT leased.*, call.id AS call_id,
+           -- The contact's earlier calls with an outcome (the console shows them), in the same
+           -- round trip: by calls_contact_id_idx, nothing for a contact never called.
+           (SELECT coalesce(json_agg(e ORDER BY e.at DESC), '[]'::json) FROM (
+              SELECT k.outcome_at AS at, u.name AS caller, k.caller_id = $7 AS "byYou", k.disposition,
+                     k.outcome->>'notes' AS notes
+                FROM calls k JOIN users u ON u.id = k.caller_id
+               WHERE k.contact_id = leased.id AND k.disposition IS NOT NULL
+               ORDER BY k.outcome_at DESC, k.id LIMIT ${EARLIER_CALLS}) e) AS earlier_calls
+      FROM leased, call`;
 }
