@@ -120,6 +120,17 @@ describe('contact-list imports', () => {
       expect(await sql(ctx.dbUrl, 'SELECT 1 FROM contacts WHERE campaign_id = $1', [c.id])).toEqual(
         [],
       );
+      // The same in a file loaded in several batches, refused in a late one.
+      const many = Array.from(
+        { length: 60_000 },
+        (_, i) => `(212) ${200 + Math.floor(i / 10000)}-${String(i % 10000).padStart(4, '0')}`,
+      );
+      many.splice(50_000, 0, '(702) 555-0177');
+      const late = await ctx.importCsv(c.id, `phone\n${many.join('\n')}\n`);
+      expect(late).toMatchObject({ status: 'failed', imported: 0 });
+      expect(await sql(ctx.dbUrl, 'SELECT 1 FROM contacts WHERE campaign_id = $1', [c.id])).toEqual(
+        [],
+      );
     } finally {
       await sql(ctx.dbUrl, 'DROP TRIGGER refuse_one ON contacts; DROP FUNCTION refuse_one()');
     }
@@ -170,6 +181,75 @@ describe('contact-list imports', () => {
     expect(Number(n)).toBe(100_000);
     // The whole file is ~6 MB; parsed into objects it would be hundreds of MB. Streaming keeps the growth small.
     expect(peak - before).toBeLessThan(150 * 1024 * 1024);
+  }, 120000);
+
+  it('classifies a file loaded in several batches as a row-by-row reading would, listing the first 1,000 problems', async () => {
+    const c = await ctx.newCampaign(clientId);
+    const nanp = (i: number) =>
+      `212${200 + Math.floor(i / 10000)}${String(i % 10000).padStart(4, '0')}`;
+    const inCampaign = Array.from(
+      { length: 20 },
+      (_, k) => `312555${String(100 + k).padStart(4, '0')}`,
+    );
+    await ctx.importCsv(c.id, `phone\n${inCampaign.join('\n')}\n`);
+    const onDnc = [nanp(100), nanp(30_000), nanp(59_000)];
+    for (const phone of onDnc) {
+      await ctx
+        .http()
+        .post('/dnc')
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .send({ phone, clientId })
+        .expect(201);
+    }
+    // ~14 MB of COPY text: several batches, problems of every kind in each.
+    const phones: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      if (i % 37 === 13) phones.push('n/a');
+      else if (i % 1009 === 50) phones.push(phones[i - 777]);
+      else if (i % 1013 === 7) phones.push(inCampaign[i % 20]);
+      else phones.push(nanp(i));
+    }
+    // The rule, row by row: a row's line is its index + 2.
+    const expected: { line: number; reason: string }[] = [];
+    const first = new Map<string, number>();
+    let imported = 0;
+    phones.forEach((phone, i) => {
+      const line = i + 2;
+      if (phone === 'n/a') return expected.push({ line, reason: 'invalid phone "n/a"' });
+      const seen = first.get(phone);
+      if (seen !== undefined) return expected.push({ line, reason: `duplicate of line ${seen}` });
+      first.set(phone, line);
+      if (inCampaign.includes(phone)) {
+        return expected.push({ line, reason: 'number already in the campaign' });
+      }
+      if (onDnc.includes(phone)) return expected.push({ line, reason: 'on a do-not-call list' });
+      imported++;
+    });
+    const csv = `phone,company\n${phones.map((p, i) => `${p.length === 10 && i % 2 ? `(${p.slice(0, 3)}) ${p.slice(3, 6)}-${p.slice(6)}` : p},Company ${i}`).join('\n')}\n`;
+    const report = await ctx.importCsv(c.id, csv);
+    const count = (prefix: string) => expected.filter((e) => e.reason.startsWith(prefix)).length;
+    expect(report).toMatchObject({
+      status: 'completed',
+      received: 60_000,
+      imported,
+      invalid: count('invalid'),
+      duplicates: count('duplicate') + count('number already'),
+      dnc: count('on a do-not-call'),
+    });
+    expect(count('on a do-not-call')).toBe(3);
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(report.errors).toEqual(expected.slice(0, 1000));
+    const [{ n, ordered }] = await sql<{ n: number; ordered: boolean }>(
+      ctx.dbUrl,
+      `SELECT count(*)::int AS n,
+              bool_and(company_no > prev_no) AS ordered
+         FROM (SELECT split_part(company, ' ', 2)::int AS company_no,
+                      lag(split_part(company, ' ', 2)::int, 1, -1) OVER (ORDER BY id) AS prev_no
+                 FROM contacts WHERE import_id = $1) t`,
+      [report.id],
+    );
+    expect(n).toBe(imported);
+    expect(ordered).toBe(true); // contacts keep the file's order
   }, 120000);
 
   it('answers 404 for another client’s campaign and 403 for callers', async () => {

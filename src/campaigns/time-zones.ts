@@ -127,6 +127,15 @@ export class ZoneResolver {
     return [...this.lookup(input)];
   }
 
+  /** zonesFor without the copy: the same frozen array whenever the answer is the same. */
+  sharedZonesFor(input: {
+    zip?: string | null;
+    state?: string | null;
+    phone: string;
+  }): readonly string[] {
+    return this.lookup(input);
+  }
+
   private lookup(input: { zip?: string | null; state?: string | null; phone: string }): Zones {
     const phone = toE164(input.phone);
     if (phone === null) return NONE;

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -11,6 +11,7 @@ import {
   normalizePhone,
   normalizeState,
   normalizeZip,
+  parseContactBatches,
   parseContacts,
   parseEmployees,
   splitName,
@@ -83,6 +84,19 @@ function row(fields: Partial<ContactRow> & Pick<ContactRow, 'line' | 'phone'>): 
     },
   };
 }
+
+describe(parseContactBatches.name, () => {
+  it('gives the events of parseContacts, chunk by chunk, in order, never an empty batch', async () => {
+    const file = join(FIXTURES, 'contacts-bad.csv');
+    for (const chunkSize of [1, 7, 64, 65536]) {
+      const batches: ParseEvent[][] = [];
+      const input = chunksOf(readFileSync(file), chunkSize);
+      for await (const batch of parseContactBatches(input, US)) batches.push(batch);
+      expect(batches.every((b) => b.length > 0)).toBe(true);
+      expect(batches.flat()).toEqual(await events(createReadStream(file)));
+    }
+  });
+});
 
 describe(parseContacts.name, () => {
   it('reports every row of the bad fixture: each bad line with its reason, each good row in full', async () => {
@@ -926,6 +940,40 @@ describe(normalizePhone.name, () => {
     }
   });
 
+  it('answers as libphonenumber does for texts without a plus sign or a digit (no parse)', () => {
+    // Everything libphonenumber reads besides digits: letters (vanity numbers), extension and
+    // RFC 3966 markers, punctuation, and look-alikes of digits it does not take.
+    const notADigit = fc.constantFrom(
+      ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ()-./#*;:=,x_~\t\n\u00a0\u2010\u2212',
+      'tel:',
+      ';phone-context=',
+      ';ext=',
+      'ext.',
+      'n/a',
+      'N/A',
+      '\u00b2', // superscript two
+      '\u2460', // circled one
+      '\u0966', // Devanagari zero: libphonenumber-js does not take it
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(notADigit, fc.string({ maxLength: 3 })), { maxLength: 12 }),
+        fc.constantFrom('US', 'CA', 'GB', 'DE', 'FR', 'IN', 'BR'),
+        (pieces, country) => {
+          const raw = pieces.join('');
+          fc.pre(!/[+\uFF0B0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/.test(raw));
+          expect(normalizePhone(raw, country)?.number ?? null).toBe(reference(raw, country));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    // and a digit of any kind libphonenumber takes still goes to it
+    expect(normalizePhone('+44 20 7946 0958', 'US')?.number).toBe('+442079460958');
+    expect(
+      normalizePhone('\uFF12\uFF11\uFF12\uFF17\uFF13\uFF16\uFF15\uFF10\uFF10\uFF10', 'US')?.number,
+    ).toBe(reference('\uFF12\uFF11\uFF12\uFF17\uFF13\uFF16\uFF15\uFF10\uFF10\uFF10', 'US'));
+  });
+
   it('keeps an extension apart', () => {
     expect(normalizePhone('(212) 736-5000 x123', 'US')).toEqual({
       number: '+12127365000',
@@ -1003,6 +1051,18 @@ describe(parseEmployees.name, () => {
     ['99999999999', null],
   ])('%j → %j', (raw, employees) => {
     expect(parseEmployees(raw)).toBe(employees);
+  });
+});
+
+describe(`${parseEmployees.name}, plain numbers`, () => {
+  it('reads a cell of digits as the general rule does', () => {
+    // the general rule, with the shortcut for plain digits taken away by a leading blank
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,12}$/), (digits) => {
+        expect(parseEmployees(digits)).toBe(parseEmployees(` ${digits}`));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
