@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { freePort } from '../src/common/free-port';
 import { CLIENT_REFERRAL_CSV, CLIENT_REFERRAL_FROM } from '../src/referrals/referral-view';
-import { BENCH_ADMIN, benchDatabase, median } from './support';
+import { BENCH_ADMIN, benchDatabase, mb, median, serviceProcess } from './support';
 
 const DAY = '2026-03-02';
 
@@ -21,28 +17,14 @@ export async function feed(): Promise<Record<string, unknown>> {
   const count = Number(process.env.BENCH_FEED_REFERRALS ?? 100_000);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const db = await benchDatabase();
-  const port = await freePort();
-  const service = spawn(process.execPath, [join(__dirname, '../src/main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      ADMIN_EMAIL: BENCH_ADMIN.email,
-      ADMIN_PASSWORD: BENCH_ADMIN.password,
-      LOG_LEVEL: 'silent',
-      WEBHOOK_DELIVERY: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const service = await serviceProcess(db.url);
+  const base = service.base;
   const pg = new Client({ connectionString: db.url });
   try {
-    await waitFor(`${base}/health`);
     await pg.connect();
     const { token, clientId } = await clientWithKey(base);
     await seed(pg, clientId, count);
-    const rssStart = await rssOf(service.pid!);
+    const rssStart = await service.rss();
 
     const ceiling = `COPY (SELECT ${CLIENT_REFERRAL_CSV.map(([n, e]) => `${e} AS "${n}"`).join(', ')}
       FROM ${CLIENT_REFERRAL_FROM} WHERE r.client_id = '${clientId}' AND r.feed_day = '${DAY}'
@@ -70,7 +52,7 @@ export async function feed(): Promise<Record<string, unknown>> {
       check.copyLines !== count + 1
     )
       throw new Error(`feed returned the wrong number of rows: ${JSON.stringify(check)}`);
-    const peak = await peakRssOf(service.pid!);
+    const peak = await service.peakRss();
     const copyRate = Math.round(median(copyRuns));
     const csvRate = Math.round(median(csvRuns));
     const ndRate = Math.round(median(ndjsonRuns));
@@ -88,24 +70,9 @@ export async function feed(): Promise<Record<string, unknown>> {
     };
   } finally {
     await pg.end().catch(() => undefined);
-    service.kill('SIGTERM');
-    await new Promise((r) => (service.exitCode !== null ? r(null) : service.once('exit', r)));
+    await service.stop();
     await db.close();
   }
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let t = 0; t < 600; t++) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 async function clientWithKey(base: string): Promise<{ token: string; clientId: string }> {
@@ -195,12 +162,3 @@ async function httpLines(url: string, token: string, accept: string): Promise<nu
   for await (const chunk of res.body) c.sink.write(Buffer.from(chunk as Uint8Array));
   return c.lines();
 }
-
-async function statusField(pid: number, field: string): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-  return kb ? Number(kb[1]) * 1024 : 0;
-}
-const rssOf = (pid: number) => statusField(pid, 'VmRSS');
-const peakRssOf = (pid: number) => statusField(pid, 'VmHWM');
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);

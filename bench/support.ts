@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { freePort } from '../src/common/free-port';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -33,6 +34,66 @@ export async function benchApp(
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, base: await app.getUrl() };
 }
+
+/**
+ * The service as its own process (`dist/src/main.js`), so that its memory (VmRSS, and VmHWM for
+ * the peak) is the service's alone, not the benchmark's.
+ */
+export async function serviceProcess(databaseUrl: string): Promise<{
+  base: string;
+  rss: () => Promise<number>;
+  peakRss: () => Promise<number>;
+  stop: () => Promise<void>;
+}> {
+  const port = await freePort();
+  const service = spawn(process.execPath, [join(__dirname, '../src/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      ADMIN_EMAIL: BENCH_ADMIN.email,
+      ADMIN_PASSWORD: BENCH_ADMIN.password,
+      LOG_LEVEL: 'silent',
+      WEBHOOK_DELIVERY: 'false',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async () => {
+    if (service.exitCode !== null) return;
+    service.kill('SIGTERM');
+    await new Promise((r) => service.once('exit', r));
+  };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${base}/health`);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const field = async (name: string) => {
+    const status = await readFile(`/proc/${service.pid}/status`, 'utf8');
+    const kb = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+    return kb ? Number(kb[1]) * 1024 : 0;
+  };
+  return { base, rss: () => field('VmRSS'), peakRss: () => field('VmHWM'), stop };
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let t = 0; t < 600; t++) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+export const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 /** Zones around the globe: whatever the hour, one of them is inside calling hours. */
 const WORLD_ZONES = [

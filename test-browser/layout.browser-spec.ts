@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 import type { Page } from 'playwright-core';
 import { asUser, referralSetup } from '../test/referral-fixtures';
 import { browserSuite, openPage, shot, signIn } from './browser';
@@ -12,29 +10,39 @@ import { browserSuite, openPage, shot, signIn } from './browser';
 describe('every page at laptop and tablet width', () => {
   const suite = browserSuite();
 
-  /** Controls on screen with no accessible name (label, aria-label, aria-labelledby or text). */
+  /**
+   * Controls on screen with no accessible name (label, aria-label, aria-labelledby or text). Runs
+   * in the page: plain JavaScript, as the Node side has no DOM types.
+   */
   const unnamed = (page: Page) =>
-    page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('input, select, textarea, button')]
+    page.evaluate<string[]>(`
+      [...document.querySelectorAll('input, select, textarea, button')]
         .filter((e) => e.offsetParent !== null)
         .filter((e) => {
-          const labels = (e as HTMLInputElement).labels;
+          const by = e.getAttribute('aria-labelledby');
           const text =
-            (labels && [...labels].map((l) => l.textContent ?? '').join('')) ||
+            [...(e.labels ?? [])].map((l) => l.textContent ?? '').join('') ||
             e.getAttribute('aria-label') ||
-            (e.getAttribute('aria-labelledby') &&
-              document.getElementById(e.getAttribute('aria-labelledby')!)?.textContent) ||
+            (by && document.getElementById(by)?.textContent) ||
             (e.tagName === 'BUTTON' ? e.textContent : '') ||
             e.getAttribute('title');
           return !text?.trim();
         })
-        .map((e) => e.outerHTML.slice(0, 120)),
-    );
+        .map((e) => e.outerHTML.slice(0, 120))`);
 
   const overflow = (page: Page) =>
-    page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     );
+
+  /** Where the focused control is (page coordinates), or null when nothing is focused. */
+  const focused = (page: Page) =>
+    page.evaluate<{ top: number; visible: boolean } | null>(`(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      const r = e.getBoundingClientRect();
+      return { top: r.top + window.scrollY, visible: r.width > 0 && r.height > 0 };
+    })()`);
 
   it('fits, names every control, and tabs through them in order', async () => {
     const ctx = suite.ctx();
@@ -72,12 +80,7 @@ describe('every page at laptop and tablet width', () => {
         const tops: number[] = [];
         for (let i = 0; i < 6; i++) {
           await page.keyboard.press('Tab');
-          const box = await page.evaluate(() => {
-            const e = document.activeElement as HTMLElement | null;
-            if (!e || e === document.body) return null;
-            const r = e.getBoundingClientRect();
-            return { top: r.top + window.scrollY, visible: r.width > 0 && r.height > 0 };
-          });
+          const box = await focused(page);
           expect(box?.visible).toBe(true);
           tops.push(Math.round(box!.top));
         }

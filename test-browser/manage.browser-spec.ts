@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from '../test/pg-server';
@@ -113,7 +112,10 @@ describe('account-manager dashboard (/manage)', () => {
     await expectText(page.locator('#campaign-status'), 'No campaign yet');
     const chosen = await page
       .locator('#client')
-      .evaluate((sel: HTMLSelectElement) => sel.selectedOptions[0]?.text);
+      .evaluate(
+        (sel) =>
+          (sel as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text,
+      );
     expect(chosen).toBe(clientName);
 
     // A draft campaign whose script forgets the client, with no caller ID and no caller.
