@@ -69,9 +69,9 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Waits until the locator's text contains `text` (5 s at most). */
+/** Waits until the locator's text contains `text` (15 s at most: the machine may be busy). */
 export async function expectText(locator: Locator, text: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (((await locator.textContent()) ?? '').includes(text)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
