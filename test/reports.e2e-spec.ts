@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { RollupsService } from '../src/reports/rollups.service';
 import { wilson } from '../src/reports/stats';
 import { sql } from './pg-server';
@@ -179,6 +180,55 @@ describe('reports', () => {
     await am.get(`/reports/clients/${s.clientId}?from=2026-03-05&to=2026-03-01`).expect(400);
   });
 
+  it('adds up the same figures from whole months and edge days of any period', async () => {
+    const am = asUser(ctx, s.am.token);
+    const figures = async (query: string) => {
+      const r = await am.get(`/reports/clients/${s.clientId}${query}`).expect(200);
+      return [
+        r.body.totals.dials,
+        r.body.totals.referrals,
+        r.body.totals.won,
+        r.body.totals.callerHours,
+      ];
+    };
+    const all = await figures('');
+    expect(all).toEqual([10, 2, 1, 0.17]);
+    for (const period of [
+      '?from=2026-03-01&to=2026-03-31', // the whole month: report_monthly alone
+      '?from=2026-03-02&to=2026-03-02', // one day: report_daily alone
+      '?from=2026-02-15&to=2026-04-10', // edge days and a whole month
+      '?from=2026-02-15', // open-ended
+      '?to=2026-03-02',
+      '?groupBy=pitch&from=2026-01-01&to=2026-06-30',
+    ]) {
+      expect([period, await figures(period)]).toEqual([period, all]);
+    }
+    expect(await figures('?from=2026-03-03')).toEqual([0, 0, 0, 0]);
+    expect(await figures('?to=2026-03-01')).toEqual([0, 0, 0, 0]);
+    expect(await figures('?from=2026-01-01&to=2026-02-28')).toEqual([0, 0, 0, 0]);
+  });
+
+  it('gives day and week groups the success and close rates unless asked for others', async () => {
+    const am = asUser(ctx, s.am.token);
+    const byDay = await am.get(`/reports/campaigns/${s.campaignId}?groupBy=day`).expect(200);
+    expect(Object.keys(byDay.body.groups[0].rates)).toEqual(['successRate', 'closeRate']);
+    expect(byDay.body.groups[0].rates.successRate).toEqual(byDay.body.rates.successRate);
+    expect(Object.keys(byDay.body.rates)).toContain('capShare');
+    const all = await am
+      .get(`/reports/campaigns/${s.campaignId}?groupBy=week&rates=all`)
+      .expect(200);
+    expect(Object.keys(all.body.groups[0].rates)).toContain('closeRateNeedsWork');
+    const some = await am
+      .get(`/reports/clients/${s.clientId}?groupBy=day&rates=hotShare,connectRate`)
+      .expect(200);
+    expect(Object.keys(some.body.groups[0].rates)).toEqual(['hotShare', 'connectRate']);
+    expect(some.body.groups[0].rates.hotShare).toMatchObject({ value: 0.5, n: 2 });
+    const byPitch = await am.get(`/reports/campaigns/${s.campaignId}?groupBy=pitch`).expect(200);
+    expect(Object.keys(byPitch.body.groups[0].rates)).toContain('capShare');
+    await am.get(`/reports/campaigns/${s.campaignId}?groupBy=day&rates=nonsense`).expect(400);
+    await am.get(`/reports/campaigns/${s.campaignId}?groupBy=day&rates=a;b`).expect(400);
+  });
+
   it('keeps roles and tenants apart', async () => {
     const other = await referralSetup(ctx);
     const otherUser = await ctx.newUser('client', other.clientId);
@@ -241,6 +291,26 @@ describe('reports', () => {
     );
     expect(daily.length).toBeGreaterThan(0);
     expect(raw).toEqual(daily);
+    const monthly = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM report_monthly ORDER BY month, client_id, campaign_id, caller_id, pitch_key, offer_key`,
+    );
+    const rawMonthly = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawMonthlySql()}) x ORDER BY month, client_id, campaign_id, caller_id, pitch_key, offer_key`,
+    );
+    expect(monthly.length).toBeGreaterThan(0);
+    expect(rawMonthly).toEqual(monthly);
+    const callerDays = await sql(
+      ctx.dbUrl,
+      'SELECT * FROM report_caller_day ORDER BY client_id, day, caller_id',
+    );
+    const rawCallerDays = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawCallerDaySql()}) x ORDER BY client_id, day, caller_id`,
+    );
+    expect(callerDays.length).toBeGreaterThan(0);
+    expect(rawCallerDays).toEqual(callerDays);
     const follow = await sql(ctx.dbUrl, 'SELECT * FROM report_followup ORDER BY 1, 2, 3, 4');
     const rawFollow = await sql(
       ctx.dbUrl,
@@ -248,5 +318,18 @@ describe('reports', () => {
     );
     expect(rawFollow).toEqual(follow);
     expect(follow.length).toBeGreaterThan(0);
+    // And the rebuild (which derives the coarser roll-ups from the daily one) gives them back.
+    await ctx.app.get(DataSource).transaction((m) => rollups.rebuild(m));
+    for (const [table, before] of [
+      ['report_daily ORDER BY day, client_id, campaign_id, caller_id, pitch_key, offer_key', daily],
+      [
+        'report_monthly ORDER BY month, client_id, campaign_id, caller_id, pitch_key, offer_key',
+        monthly,
+      ],
+      ['report_caller_day ORDER BY client_id, day, caller_id', callerDays],
+      ['report_followup ORDER BY 1, 2, 3, 4', follow],
+    ] as const) {
+      expect(await sql(ctx.dbUrl, `SELECT * FROM ${table}`)).toEqual(before);
+    }
   });
 });

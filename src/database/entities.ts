@@ -13,7 +13,12 @@ import { Contact } from '../campaigns/contact.entity';
 import { DncExtract } from '../campaigns/dnc-extract.entity';
 import { DncNumber } from '../campaigns/dnc-number.entity';
 import { ReferralEvent } from '../referrals/referral-event.entity';
-import { ReportDaily, ReportFollowup } from '../reports/rollup.entities';
+import {
+  ReportCallerDay,
+  ReportDaily,
+  ReportFollowup,
+  ReportMonthly,
+} from '../reports/rollup.entities';
 import { Referral } from '../referrals/referral.entity';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
@@ -42,4 +47,6 @@ export const ENTITIES = [
   WebhookAttempt,
   ReportDaily,
   ReportFollowup,
+  ReportCallerDay,
+  ReportMonthly,
 ];

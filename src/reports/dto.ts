@@ -23,6 +23,15 @@ export class ReportQuery {
 
   @ApiPropertyOptional({
     description:
+      'the rates each group carries: names separated by commas (successRate, closeRate, …) or `all`; default all for pitch, offer, caller and campaign groups, successRate and closeRate for day and week groups (the report’s own `rates` are always all)',
+    example: 'successRate,closeRate',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: 'rates must be names separated by commas' })
+  rates?: string;
+
+  @ApiPropertyOptional({
+    description:
       'campaign reports: also answer the caller-hours needed to reach this many referrals',
   })
   @IsOptional()

@@ -10,7 +10,7 @@ import { ReportsService } from './reports.service';
 type Report = Awaited<ReturnType<ReportsService['client']>>;
 
 const DESCRIPTION =
-  'From the roll-ups: `totals`, `rates` (each `{value, n, lower80, upper80, lower95, upper95}`), `groups` (with `groupBy`), follow-up and rating calibration. `Accept: text/csv` exports the table (one row per group, or the total).';
+  'From the roll-ups: `totals`, `rates` (each `{value, n, lower80, upper80, lower95, upper95}`), `groups` (with `groupBy`; the rates of each group as `rates` asks, by default successRate and closeRate for day and week groups, all for the others), follow-up and rating calibration. `Accept: text/csv` exports the table (one row per group, or the total).';
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -32,7 +32,7 @@ export class ReportsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return answer(await this.reports.client(p, id, q), accept, reply);
+    return answer(await this.reports.client(p, id, csvRates(q, accept)), accept, reply);
   }
 
   @Get('campaigns/:id')
@@ -49,7 +49,7 @@ export class ReportsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return answer(await this.reports.campaign(p, id, q), accept, reply);
+    return answer(await this.reports.campaign(p, id, csvRates(q, accept)), accept, reply);
   }
 
   @Get('callers/:id')
@@ -66,17 +66,27 @@ export class ReportsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return answer(await this.reports.caller(p, id, q), accept, reply);
+    return answer(await this.reports.caller(p, id, csvRates(q, accept)), accept, reply);
   }
 }
 
+/** The rates the CSV lists (value and 95% bounds) after the totals. */
+const RATE_COLUMNS = ['successRate', 'referralsPerConnect', 'hotShare', 'closeRate'] as const;
+
+const wantsCsv = (accept: string | undefined) => (accept ?? '').toLowerCase().includes('text/csv');
+
+/** The CSV's groups carry at least its rate columns (day and week groups default to fewer). */
+function csvRates(q: ReportQuery, accept: string | undefined): ReportQuery {
+  if (!wantsCsv(accept) || q.rates === 'all') return q;
+  const asked = q.rates ? q.rates.split(',') : [];
+  return { ...q, rates: [...new Set([...asked, ...RATE_COLUMNS])].join(',') };
+}
+
 function answer(report: Report, accept: string | undefined, reply: FastifyReply): Report | string {
-  if (!(accept ?? '').toLowerCase().includes('text/csv')) return report;
+  if (!wantsCsv(accept)) return report;
   void reply.header('content-type', 'text/csv; charset=utf-8');
   return toCsv(report);
 }
-
-const RATE_COLUMNS = ['successRate', 'referralsPerConnect', 'hotShare', 'closeRate'] as const;
 
 /** The report's table as CSV: one row per group (or the total), totals then the main rates with their 95% bounds. */
 export function toCsv(report: Report): string {
@@ -98,7 +108,7 @@ export function toCsv(report: Report): string {
   const lines = [header.map(cell).join(',')];
   for (const r of rows) {
     const rate = (name: string) =>
-      r.rates[name] as { value: number | null; lower95: number; upper95: number };
+      (r.rates[name] ?? {}) as { value?: number | null; lower95?: number; upper95?: number };
     lines.push(
       [
         r.key,

@@ -14,8 +14,20 @@ import {
   projectSales,
   trialsForTarget,
 } from './projection';
-import { COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
-import { histogramQuantile, probabilityBetter, type RateEstimate, ratio, wilson } from './stats';
+import {
+  FIGURES,
+  type Figures,
+  groupRateNames,
+  RATE_NAMES,
+  type RateName,
+  rate,
+  rates,
+  round,
+  roundOrNull,
+} from './rates';
+import { periodParts } from './period';
+import { callerDaySeconds, COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
+import { histogramQuantile, probabilityBetter } from './stats';
 
 /** The figures every report adds up (names the pages and integrators rely on). */
 export interface Totals {
@@ -41,57 +53,41 @@ const SUMS = `sum(dials)::int AS dials, sum(connects)::int AS connects, sum(dial
   sum(published)::int AS published, sum(contacted)::int AS contacted, sum(won)::int AS won, sum(lost)::int AS lost,
   sum(won_very_interested)::int AS "wonVeryInterested", sum(won_needs_work)::int AS "wonNeedsWork",
   sum(final_very_interested)::int AS "finalVeryInterested", sum(final_needs_work)::int AS "finalNeedsWork",
-  sum(sale_value)::float8 AS "saleValue", sum(talk_seconds)::float8 AS "talkSeconds",
+  COALESCE(sum(sale_value), 0)::float8 AS "saleValue", COALESCE(sum(talk_seconds), 0)::float8 AS "talkSeconds",
   sum(hit_cap)::int AS "hitCap", sum(extended)::int AS extended`;
 
-const RAW_SUMS = COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+/** Caller-hours from caller-day rows with their `seconds` of work (see callerDaySeconds). */
+const HOURS = `(COALESCE(sum(seconds), 0) / 3600.0)::float8`;
 
-/** Adds up rows of figures (the per-caller rows give the totals). */
-function sumRows(rows: Row[]): Row {
-  const out: Record<string, number> = Object.fromEntries(
-    [
-      'dials',
-      'connects',
-      'dialedHere',
-      'referrals',
-      'veryInterested',
-      'needsWork',
-      'published',
-      'contacted',
-      'won',
-      'lost',
-      'wonVeryInterested',
-      'wonNeedsWork',
-      'finalVeryInterested',
-      'finalNeedsWork',
-      'saleValue',
-      'talkSeconds',
-      'hitCap',
-      'extended',
-    ].map((k) => [k, 0]),
-  );
-  for (const r of rows) {
-    for (const [k, v] of Object.entries(r)) {
-      if (k === 'key' || k === 'hours') continue;
-      out[k] = (out[k] ?? 0) + Number(v ?? 0);
-    }
-  }
-  return out as unknown as Row;
-}
+/** A caller-day's seconds from the rows of one caller and day of report_daily or report_caller_day. */
+const DAY_SECONDS = callerDaySeconds('sum(dials)', 'min(first_at)', 'max(last_at)');
 
-type Row = Omit<Totals, 'callerHours'> & {
-  wonVeryInterested: number;
-  wonNeedsWork: number;
-  finalVeryInterested: number;
-  finalNeedsWork: number;
-  key?: string;
+/** What each grouping groups by in SQL, and its key as text (computed once per group). */
+const GROUP_KEY: Record<Exclude<GroupBy, 'caller'>, { by: string; key: string }> = {
+  day: { by: 'day', key: `to_char(day, 'YYYY-MM-DD')` },
+  week: { by: `date_trunc('week', day)`, key: `to_char(date_trunc('week', day), 'YYYY-MM-DD')` },
+  pitch: { by: 'pitch_key', key: 'pitch_key' },
+  offer: { by: 'offer_key', key: 'offer_key' },
+  campaign: { by: 'campaign_id', key: 'campaign_id::text' },
 };
+
+/** A caller's figures and working hours. */
+type CallerRow = Figures & { key: string; hours: number };
+/** A group's figures. */
+type GroupRow = Figures & { key: string };
+
+/** Whose report: a client, a campaign, or a caller (within some clients, or all). */
+type Scope =
+  | { kind: 'client'; clientId: string }
+  | { kind: 'campaign'; campaignId: string; clientId: string }
+  | { kind: 'caller'; callerId: string; clientIds: string[] | null };
 
 const HOURS_PER_DAY = 6;
 
 /**
  * Reports read from the roll-ups (never the calls): totals, rates with 80% and 95% intervals,
- * groups, follow-up, decay and rating calibration, and for campaigns the projection.
+ * groups, follow-up, decay and rating calibration, and for campaigns the projection. The
+ * independent reads of a report run at once, each on its own pooled connection.
  */
 @Injectable()
 export class ReportsService {
@@ -102,131 +98,133 @@ export class ReportsService {
   ) {}
 
   async client(p: Principal, clientId: string, q: ReportQuery) {
-    await this.tenants.assertClient(p, clientId);
-    return this.build(p, { sql: 'client_id = $1', param: clientId, clientId }, q);
+    const names = checkQuery(q);
+    // The report is read while the access check runs; nothing of it leaves unless allowed.
+    const [allowed, report] = await Promise.all([
+      this.tenants.canSee(p, clientId),
+      this.build(p, { kind: 'client', clientId }, q, names),
+    ]);
+    if (!allowed) throw AppError.notFound('Client');
+    return report.report;
   }
 
   async campaign(p: Principal, campaignId: string, q: ReportQuery) {
+    const names = checkQuery(q);
     const [c]: { client_id: string }[] = await this.db.query(
       'SELECT client_id FROM campaigns WHERE id = $1',
       [campaignId],
     );
-    if (!c || !(await this.tenants.canSee(p, c.client_id))) throw AppError.notFound('Campaign');
-    const report = await this.build(
-      p,
-      { sql: 'campaign_id = $1', param: campaignId, clientId: c.client_id },
-      q,
-    );
-    return { ...report, projection: await this.projection(campaignId, c.client_id, q.target) };
+    if (!c) throw AppError.notFound('Campaign');
+    const scope: Scope = { kind: 'campaign', campaignId, clientId: c.client_id };
+    const allTime = !q.from && !q.to;
+    const report = this.build(p, scope, q, names);
+    const [allowed, built, projection] = await Promise.all([
+      this.tenants.canSee(p, c.client_id),
+      report,
+      // Over the whole history: without from/to the report's own per-caller figures serve.
+      this.projection(
+        campaignId,
+        c.client_id,
+        q.target,
+        allTime ? report.then((r) => r.perCaller) : undefined,
+      ),
+    ]);
+    if (!allowed) throw AppError.notFound('Campaign');
+    return { ...built.report, projection };
   }
 
   /** A caller's own figures (callers: only themselves; account managers: within their clients). */
   async caller(p: Principal, callerId: string, q: ReportQuery) {
+    const names = checkQuery(q);
     if (p.kind !== 'user') throw new AppError('forbidden', 'Not for API keys');
     if (p.role === 'caller' && p.userId !== callerId) throw AppError.notFound('Caller');
     const scope = await this.tenants.scopeOf(p);
     if (p.role === 'client') throw new AppError('forbidden', 'Caller reports are for staff');
-    const where =
-      p.role === 'caller' || scope.all
-        ? { sql: 'caller_id = $1', param: callerId }
-        : {
-            sql: `caller_id = $1 AND client_id = ANY('{${scope.ids.join(',')}}'::uuid[])`,
-            param: callerId,
-          };
     const [exists]: unknown[] = await this.db.query(
       `SELECT 1 FROM users WHERE id = $1 AND role = 'caller'`,
       [callerId],
     );
     if (!exists) throw AppError.notFound('Caller');
-    return this.build(p, { ...where, clientId: null }, q);
+    const clientIds = p.role === 'caller' || scope.all ? null : scope.ids;
+    return (await this.build(p, { kind: 'caller', callerId, clientIds }, q, names)).report;
   }
 
-  private async build(
-    p: Principal,
-    scope: { sql: string; param: string; clientId: string | null },
-    q: ReportQuery,
-  ) {
-    if (q.from && q.to && q.from > q.to) {
-      throw new AppError('invalid', 'from is after to', [
-        { field: 'from', message: 'must not be after to' },
-      ]);
-    }
+  private async build(p: Principal, scope: Scope, q: ReportQuery, names: readonly RateName[]) {
     const clientView = p.kind === 'api_key' || (p.kind === 'user' && p.role === 'client');
-    let where = scope.sql;
-    const params: unknown[] = [scope.param];
-    if (q.from) {
-      params.push(q.from);
-      where += ` AND day >= $${params.length}::date`;
-    }
-    if (q.to) {
-      params.push(q.to);
-      where += ` AND day <= $${params.length}::date`;
-    }
-    // One pass over the roll-up rows: per caller (with their working hours); the totals and the
-    // calibration both come from it.
-    const perCaller = await this.perCaller(where, params);
-    const totalsRow = sumRows(perCaller);
-    const exactHours = perCaller.reduce((t, r) => t + r.hours, 0);
-    const totals = { ...zeroed(totalsRow), callerHours: round(exactHours, 2) };
-    const groups = q.groupBy ? await this.groups(where, params, q.groupBy, clientView) : [];
-    const calibration = this.calibration(perCaller, clientView);
-    const followUp =
-      scope.clientId || scope.sql.startsWith('campaign_id')
-        ? await this.followUp(
-            scope.sql.startsWith('campaign_id') ? 'campaign_id = $1' : 'client_id = $1',
-            scope.param,
-          )
-        : null;
-    return {
+    const [split, followUp] = await Promise.all([
+      this.perCaller(scope, q),
+      scope.kind === 'caller' ? null : this.followUp(scope),
+    ]);
+    const totalsRow = sumFigures(split.callers);
+    const exactHours = split.callers.reduce((t, r) => t + r.hours, 0);
+    const rows = q.groupBy === 'caller' ? split.callers : split.groups;
+    const report = {
       from: q.from ?? null,
       to: q.to ?? null,
       groupBy: q.groupBy ?? null,
-      totals: { ...totals, saleValue: round(totals.saleValue, 2) },
-      rates: rates(totalsRow, exactHours),
-      groups,
+      totals: {
+        ...totalsRow,
+        saleValue: round(totalsRow.saleValue, 2),
+        callerHours: round(exactHours, 2),
+      },
+      rates: rates(totalsRow, RATE_NAMES, exactHours),
+      groups: q.groupBy ? this.groups(rows, q.groupBy, clientView, names) : [],
       ...(followUp ? { followUp } : {}),
-      calibration,
+      calibration: this.calibration(split.callers, clientView),
     };
+    return { report, perCaller: split.callers };
   }
 
   /**
-   * The figures per caller, with their working hours: each caller-day runs from the first to the
-   * last outcome, stretched by one average gap (the last call took time too); a day of a single
-   * call counts as 1/18 h (the industry's 18 calls an hour).
+   * The figures per caller with their working hours (the totals and the calibration come from
+   * them) and the rows of the grouping asked for, in one GROUP BY GROUPING SETS; beside it, on
+   * another connection, the caller-hours: a campaign's caller-days are its own (report_daily by
+   * caller and day), a client's or a caller's come from report_caller_day.
    */
-  private perCaller(
-    where: string,
-    params: unknown[],
-  ): Promise<(Row & { key: string; hours: number })[]> {
-    return this.db.query(
-      `SELECT caller_id::text AS key, ${SUMS},
-              COALESCE(sum(CASE WHEN dials > 1 THEN span * dials / (dials - 1) ELSE 200 END) / 3600.0, 0)::float8 AS hours
-         FROM (SELECT caller_id, day, ${RAW_SUMS},
-                      extract(epoch FROM max(last_at) - min(first_at)) AS span
-                 FROM report_daily WHERE ${where} GROUP BY caller_id, day) d
-        GROUP BY caller_id ORDER BY 1`,
-      params,
-    );
+  private async perCaller(
+    scope: Scope,
+    q: Pick<ReportQuery, 'from' | 'to' | 'groupBy'>,
+  ): Promise<{ callers: CallerRow[]; groups: GroupRow[] }> {
+    const by = q.groupBy && q.groupBy !== 'caller' ? q.groupBy : null;
+    const { where, params } = daily(scope, q);
+    // Day and week groups need the days; anything else adds up whole months where it can.
+    const source =
+      by === 'day' || by === 'week'
+        ? { from: `report_daily WHERE ${where}`, params }
+        : monthsAndDays(scope, q);
+    const hoursSql =
+      scope.kind === 'client'
+        ? // Within a client each row is one caller-day already.
+          `SELECT caller_id::text AS key, ${HOURS} AS hours
+             FROM report_caller_day WHERE ${where} GROUP BY caller_id`
+        : `SELECT caller_id::text AS key, ${HOURS} AS hours FROM (
+             SELECT caller_id, ${DAY_SECONDS} AS seconds
+               FROM ${scope.kind === 'campaign' ? 'report_daily' : 'report_caller_day'}
+              WHERE ${where} GROUP BY caller_id, day) d GROUP BY caller_id`;
+    const [rows, hours]: [
+      (CallerRow & { g: number; caller: string | null })[],
+      { key: string; hours: number }[],
+    ] = await Promise.all([
+      this.db.query(
+        `SELECT GROUPING(caller_id) AS g, caller_id::text AS caller,
+                ${by ? GROUP_KEY[by].key : 'NULL::text'} AS key, ${SUMS}
+           FROM ${source.from}
+          GROUP BY GROUPING SETS ((caller_id)${by ? `, (${GROUP_KEY[by].by})` : ''}) ORDER BY 1, 2, 3`,
+        source.params,
+      ),
+      this.db.query(hoursSql, params),
+    ]);
+    const hoursOf = new Map(hours.map((h) => [h.key, h.hours]));
+    for (const r of rows) r.hours = hoursOf.get(r.caller ?? '') ?? 0;
+    return split(rows);
   }
 
-  private async groups(where: string, params: unknown[], by: GroupBy, clientView: boolean) {
-    const expr: Record<GroupBy, string> = {
-      day: `to_char(day, 'YYYY-MM-DD')`,
-      week: `to_char(date_trunc('week', day), 'YYYY-MM-DD')`,
-      pitch: `pitch_key`,
-      offer: `offer_key`,
-      caller: `caller_id::text`,
-      campaign: `campaign_id::text`,
-    };
-    const rows: Row[] = await this.db.query(
-      `SELECT ${expr[by]} AS key, ${SUMS} FROM report_daily WHERE ${where} GROUP BY 1 ORDER BY 1`,
-      params,
-    );
-    const labels = clientView && by === 'caller' ? anonymise(rows.map((r) => r.key!)) : null;
+  private groups(rows: GroupRow[], by: GroupBy, clientView: boolean, names: readonly RateName[]) {
+    const labels = clientView && by === 'caller' ? anonymise(rows.map((r) => r.key)) : null;
     const out = rows.map((r) => ({
-      key: labels ? labels.get(r.key!)! : r.key!,
-      totals: zeroed(r),
-      rates: rates(r, null),
+      key: labels ? labels.get(r.key)! : r.key,
+      totals: figuresOf(r),
+      rates: rates(r, names),
     }));
     if (by === 'pitch' || by === 'offer' || by === 'caller' || by === 'campaign') {
       // How sure is it that one beats another: every pair, on the success rate.
@@ -257,7 +255,7 @@ export class ReportsService {
   }
 
   /** Close rate of very_interested vs needs_work, per caller: is "hot" closing better? */
-  private calibration(rows: (Row & { key: string })[], clientView: boolean) {
+  private calibration(rows: CallerRow[], clientView: boolean) {
     const labels = clientView ? anonymise(rows.map((r) => r.key)) : null;
     return rows.map((r) => ({
       caller: labels ? labels.get(r.key)! : r.key,
@@ -274,7 +272,7 @@ export class ReportsService {
   }
 
   /** Publication to first contact per rep (median, p90), and close rate by how fast (decay). */
-  private async followUp(where: string, param: string) {
+  private async followUp(scope: Scope & { kind: 'client' | 'campaign' }) {
     const rows: {
       rep_id: string;
       bucket: number;
@@ -285,8 +283,9 @@ export class ReportsService {
     }[] = await this.db.query(
       `SELECT f.rep_id, f.bucket, sum(f.reached)::int AS reached, sum(f.final)::int AS final, sum(f.won)::int AS won, s.name
            FROM report_followup f LEFT JOIN sales_reps s ON s.id = f.rep_id
-          WHERE f.${where} GROUP BY f.rep_id, f.bucket, s.name ORDER BY s.name, f.bucket`,
-      [param],
+          WHERE f.client_id = $1 ${scope.kind === 'campaign' ? 'AND f.campaign_id = $2' : ''}
+          GROUP BY f.rep_id, f.bucket, s.name ORDER BY s.name, f.bucket`,
+      scope.kind === 'campaign' ? [scope.clientId, scope.campaignId] : [scope.clientId],
     );
     const byRep = new Map<string, typeof rows>();
     for (const r of rows) byRep.set(r.rep_id, [...(byRep.get(r.rep_id) ?? []), r]);
@@ -331,33 +330,20 @@ export class ReportsService {
    * from the contacts still callable; the finish date from the callers assigned and their measured
    * dials per hour; and, given a target, the caller-hours to reach it.
    */
-  private async projection(campaignId: string, clientId: string, target?: number) {
-    const ownPerCaller = await this.perCaller('campaign_id = $1', [campaignId]);
+  private async projection(
+    campaignId: string,
+    clientId: string,
+    target: number | undefined,
+    allTime?: Promise<CallerRow[]>,
+  ) {
+    const [ownPerCaller, others, list] = await Promise.all([
+      allTime ??
+        this.perCaller({ kind: 'campaign', campaignId, clientId }, {}).then((r) => r.callers),
+      this.otherCampaigns(clientId, campaignId),
+      this.list(campaignId),
+    ]);
     const ownHours = ownPerCaller.reduce((t, r) => t + r.hours, 0);
-    const [others]: { dials: number; referrals: number; won: number; final: number }[] =
-      await this.db.query(
-        `SELECT COALESCE(sum(dials), 0)::int AS dials, COALESCE(sum(referrals), 0)::int AS referrals,
-              COALESCE(sum(won), 0)::int AS won, COALESCE(sum(won + lost), 0)::int AS final
-         FROM report_daily WHERE client_id = $1 AND campaign_id <> $2`,
-        [clientId, campaignId],
-      );
-    const [list]: {
-      remaining_dials: number;
-      open_contacts: number;
-      callers: number;
-      closed: number;
-      closed_attempts: number;
-    }[] = await this.db.query(
-      `SELECT COALESCE(sum(GREATEST(g.max_attempts - c.attempts, 0)) FILTER (WHERE c.status = 'open'), 0)::float8 AS remaining_dials,
-                count(*) FILTER (WHERE c.status = 'open')::int AS open_contacts,
-                count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
-                COALESCE(sum(c.attempts) FILTER (WHERE c.status = 'closed'), 0)::int AS closed_attempts,
-                (SELECT count(*)::int FROM campaign_callers cc WHERE cc.campaign_id = g.id) AS callers
-           FROM campaigns g LEFT JOIN contacts c ON c.campaign_id = g.id
-          WHERE g.id = $1 GROUP BY g.id, g.max_attempts`,
-      [campaignId],
-    );
-    const d = zeroed(sumRows(ownPerCaller));
+    const d = sumFigures(ownPerCaller);
     const successPrior =
       others.dials > 0
         ? priorFromHistory(
@@ -433,60 +419,178 @@ export class ReportsService {
         : {}),
     };
   }
-}
 
-/** A rate with its interval, to 4 decimals (what a person reads; a daily table stays small). */
-function rate(k: number, n: number): RateEstimate {
-  const e = wilson(k, n);
-  return {
-    ...e,
-    value: e.value === null ? null : round(e.value, 4),
-    lower80: round(e.lower80, 4),
-    upper80: round(e.upper80, 4),
-    lower95: round(e.lower95, 4),
-    upper95: round(e.upper95, 4),
-  };
-}
-
-function rates(r: Row, callerHours: number | null) {
-  const t = zeroed(r);
-  const out: Record<string, RateEstimate | { value: number | null; n: number }> = {
-    successRate: rate(t.referrals, t.dials),
-    referralsPerConnect: rate(t.referrals, t.connects),
-    connectRate: rate(t.connects, t.dials),
-    hotShare: rate(t.veryInterested, t.referrals),
-    publishedShare: rate(t.published, t.referrals),
-    closeRate: rate(t.won, t.won + t.lost),
-    closeRateVeryInterested: rate(t.wonVeryInterested, t.finalVeryInterested),
-    closeRateNeedsWork: rate(t.wonNeedsWork, t.finalNeedsWork),
-    capShare: rate(t.hitCap, t.dialedHere),
-    extendedShare: rate(t.extended, t.dialedHere),
-    coldContactsPerReferral: { value: roundOrNull(ratio(t.dials, t.referrals), 2), n: t.dials },
-    referralsPerSale: { value: roundOrNull(ratio(t.won + t.lost, t.won), 2), n: t.won + t.lost },
-  };
-  if (callerHours !== null) {
-    out.dialsPerCallerHour = { value: roundOrNull(ratio(t.dials, callerHours), 2), n: t.dials };
+  /** The client's other campaigns, for the prior: dials, referrals, won, and won or lost. */
+  private async otherCampaigns(clientId: string, campaignId: string) {
+    const [others]: { dials: number; referrals: number; won: number; final: number }[] =
+      await this.db.query(
+        `SELECT COALESCE(sum(dials), 0)::int AS dials, COALESCE(sum(referrals), 0)::int AS referrals,
+                COALESCE(sum(won), 0)::int AS won, COALESCE(sum(won + lost), 0)::int AS final
+           FROM report_monthly WHERE client_id = $1 AND campaign_id <> $2`,
+        [clientId, campaignId],
+      );
+    return others;
   }
+
+  /** The campaign's list: dials its open contacts have left, closed contacts' attempts, callers. */
+  private async list(campaignId: string) {
+    const [list]: {
+      remaining_dials: number;
+      open_contacts: number;
+      callers: number;
+      closed: number;
+      closed_attempts: number;
+    }[] = await this.db.query(
+      `SELECT COALESCE(sum(GREATEST(g.max_attempts - c.attempts, 0)) FILTER (WHERE c.status = 'open'), 0)::float8 AS remaining_dials,
+              count(*) FILTER (WHERE c.status = 'open')::int AS open_contacts,
+              count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
+              COALESCE(sum(c.attempts) FILTER (WHERE c.status = 'closed'), 0)::int AS closed_attempts,
+              (SELECT count(*)::int FROM campaign_callers cc WHERE cc.campaign_id = g.id) AS callers
+         FROM campaigns g LEFT JOIN contacts c ON c.campaign_id = g.id
+        WHERE g.id = $1 GROUP BY g.id, g.max_attempts`,
+      [campaignId],
+    );
+    return list as typeof list | undefined;
+  }
+}
+
+/** Checks the query before anything is read; answers the rates each group carries. */
+function checkQuery(q: ReportQuery): readonly RateName[] {
+  if (q.from && q.to && q.from > q.to) {
+    throw new AppError('invalid', 'from is after to', [
+      { field: 'from', message: 'must not be after to' },
+    ]);
+  }
+  try {
+    return groupRateNames(q.groupBy, q.rates);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new AppError('invalid', message, [{ field: 'rates', message }]);
+  }
+}
+
+/** The scope's rows of report_daily / report_caller_day, within from and to. */
+function daily(
+  scope: Scope,
+  q: Pick<ReportQuery, 'from' | 'to'>,
+): { where: string; params: unknown[] } {
+  const { where: scoped, params } = whose(scope);
+  let where = scoped;
+  if (q.from) {
+    params.push(q.from);
+    where += ` AND day >= $${params.length}::date`;
+  }
+  if (q.to) {
+    params.push(q.to);
+    where += ` AND day <= $${params.length}::date`;
+  }
+  return { where, params };
+}
+
+/** The columns both counter roll-ups share. */
+const SHARED = [
+  'client_id',
+  'campaign_id',
+  'caller_id',
+  'pitch_key',
+  'offer_key',
+  ...COUNTERS,
+].join(', ');
+
+/**
+ * The scope's figures within from and to, as a FROM item: whole months from report_monthly, the
+ * days at the edges from report_daily.
+ */
+function monthsAndDays(
+  scope: Scope,
+  q: Pick<ReportQuery, 'from' | 'to'>,
+): { from: string; params: unknown[] } {
+  const { where, params } = whose(scope);
+  const arg = (v: string) => {
+    params.push(v);
+    return `$${params.length}::date`;
+  };
+  const parts = periodParts(q.from, q.to);
+  const selects: string[] = [];
+  if (parts.months) {
+    const { monthFrom, monthTo } = parts.months;
+    selects.push(
+      `SELECT ${SHARED} FROM report_monthly WHERE ${where}` +
+        (monthFrom ? ` AND month >= ${arg(monthFrom)}` : '') +
+        (monthTo ? ` AND month < ${arg(monthTo)}` : ''),
+    );
+  }
+  if (parts.days) {
+    const { from, to, before, after } = parts.days;
+    const outside = [before && `day < ${arg(before)}`, after && `day >= ${arg(after)}`].filter(
+      Boolean,
+    );
+    selects.push(
+      `SELECT ${SHARED} FROM report_daily WHERE ${where}` +
+        (from ? ` AND day >= ${arg(from)}` : '') +
+        (to ? ` AND day <= ${arg(to)}` : '') +
+        (outside.length ? ` AND (${outside.join(' OR ')})` : ''),
+    );
+  }
+  return { from: `(${selects.join(' UNION ALL ')}) r`, params };
+}
+
+/** The scope's condition on a roll-up's client, campaign and caller columns. */
+function whose(scope: Scope): { where: string; params: unknown[] } {
+  let where: string;
+  const params: unknown[] = [];
+  switch (scope.kind) {
+    case 'client':
+      where = 'client_id = $1';
+      params.push(scope.clientId);
+      break;
+    case 'campaign':
+      where = 'campaign_id = $1';
+      params.push(scope.campaignId);
+      break;
+    case 'caller':
+      where = 'caller_id = $1';
+      params.push(scope.callerId);
+      if (scope.clientIds) {
+        params.push(scope.clientIds);
+        where += ` AND client_id = ANY($${params.length}::uuid[])`;
+      }
+      break;
+  }
+  return { where, params };
+}
+
+/** Rows of GROUPING SETS ((caller_id), (key)): the per-caller ones and the groups. */
+function split(rows: (CallerRow & { g: number; caller: string | null })[]): {
+  callers: CallerRow[];
+  groups: GroupRow[];
+} {
+  const callers: CallerRow[] = [];
+  const groups: GroupRow[] = [];
+  for (const r of rows) {
+    if (Number(r.g) === 0) callers.push({ ...figuresOf(r), key: r.caller!, hours: r.hours });
+    else groups.push(r);
+  }
+  return { callers, groups };
+}
+
+/** The figures of a row, in order, nulls as 0. */
+function figuresOf(r: Partial<Figures>): Figures {
+  const out = {} as Figures;
+  for (const f of FIGURES) out[f] = r[f] ?? 0;
   return out;
 }
 
-function zeroed<T extends Record<string, unknown>>(r: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) if (k !== 'key') out[k] = v ?? 0;
-  return out as T;
+/** Adds up rows of figures (the per-caller rows give the totals). */
+function sumFigures(rows: Figures[]): Figures {
+  const out = figuresOf({});
+  for (const r of rows) for (const f of FIGURES) out[f] += r[f] ?? 0;
+  return out;
 }
 
 /** Caller ids as "Caller 1", "Caller 2", … (client users never see who the callers are). */
 function anonymise(ids: string[]): Map<string, string> {
   return new Map([...new Set(ids)].sort().map((id, i) => [id, `Caller ${i + 1}`]));
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-function roundOrNull(x: number | null, digits = 0): number | null {
-  return x === null ? null : round(x, digits);
 }
 
 /** The date (YYYY-MM-DD) `days` working days (Monday to Friday) after `from`. */

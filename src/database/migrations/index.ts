@@ -5,6 +5,7 @@ import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 import { Telephony1795471805508 } from './1795471805508-Telephony';
 import { Referrals1795472846872 } from './1795472846872-Referrals';
 import { Reports1795474462525 } from './1795474462525-Reports';
+import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   Telephony1795471805508,
   Referrals1795472846872,
   Reports1795474462525,
+  ReportRollups1795484772058,
 ];
