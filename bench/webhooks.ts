@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
-import http from 'node:http';
 import { Client } from 'pg';
 import twilio from 'twilio';
 import { TelephonyEvents } from '../src/calls/telephony/telephony-events.service';
 import { TwilioSignatureGuard } from '../src/calls/telephony/twilio-signature.guard';
+import { sendPaced, type SignedRequest } from './paced-sender';
 import { benchApp, benchDatabase, median } from './support';
 
 const PUBLIC = 'https://bench.example.com';
@@ -11,11 +11,7 @@ const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
 const STATUSES = ['initiated', 'ringing', 'in-progress', 'completed'];
 const SENDERS = 64;
 
-interface Signed {
-  path: string;
-  body: string;
-  signature: string;
-}
+type Signed = SignedRequest;
 
 interface RunFigures {
   eventsPerSecond: number;
@@ -66,17 +62,20 @@ export async function webhooks(): Promise<Record<string, unknown>> {
       sentUnique += unique;
     }
     // Latency when the senders are not flat out (closed-loop latency at saturation is just
-    // senders ÷ rate): independent arrivals at a quarter and at half the rate measured above.
+    // senders ÷ rate): independent arrivals at a quarter and at half the rate measured above,
+    // or at the rates given (events/s) to compare versions at the same load.
     const saturated = median(ours.map((x) => x.eventsPerSecond));
+    const fixed = (process.env.BENCH_WEBHOOK_PACED_RATES ?? '')
+      .split(',')
+      .map(Number)
+      .filter((x) => x > 0)
+      .slice(0, 2);
+    const rates = fixed.length ? fixed : [0.25, 0.5].map((s) => Math.round(saturated * s));
     const paced = [];
-    for (const [i, share] of [0.25, 0.5].entries()) {
-      const run = await sendPaced(
-        base,
-        eventsFor(roundCalls(rounds + 1 + i)),
-        Math.max(1, Math.round(saturated * share)),
-      );
+    for (const [i, rate] of rates.entries()) {
+      const run = await sendPaced(base, eventsFor(roundCalls(rounds + 1 + i)), Math.max(1, rate));
       paced.push({
-        shareOfSaturatedRate: share,
+        shareOfSaturatedRate: Number((rate / saturated).toFixed(2)),
         eventsPerSecond: Math.round(run.eventsPerSecond),
         p50Ms: run.p50Ms,
         p99Ms: run.p99Ms,
@@ -219,68 +218,6 @@ async function send(base: string, events: Signed[]): Promise<RunFigures> {
     p99Ms: r.latency.p99,
     requests: r.requests.total,
     failed: r.errors + r.non2xx,
-  };
-}
-
-/**
- * Events arriving as Twilio sends them: independent arrivals (exponential gaps) at `rate` per
- * second over at most 64 open connections; latency from the moment each one was due.
- */
-async function sendPaced(base: string, events: Signed[], rate: number): Promise<RunFigures> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS });
-  const url = new URL(base);
-  const latencies: number[] = [];
-  let failed = 0;
-  const start = performance.now();
-  let due = start;
-  const pending: Promise<void>[] = [];
-  for (const e of events) {
-    due += -Math.log(1 - Math.random()) * (1000 / rate);
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const sentAt = due;
-    pending.push(
-      new Promise<void>((resolve) => {
-        const req = http.request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            method: 'POST',
-            path: e.path,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              'content-length': Buffer.byteLength(e.body),
-              'x-twilio-signature': e.signature,
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => {
-              if (res.statusCode !== 204) failed++;
-              latencies.push(performance.now() - sentAt);
-              resolve();
-            });
-          },
-        );
-        req.on('error', () => {
-          failed++;
-          resolve();
-        });
-        req.end(e.body);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number(latencies[Math.floor(q * (latencies.length - 1))].toFixed(1));
-  return {
-    eventsPerSecond: events.length / ((performance.now() - start) / 1000),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    requests: events.length,
-    failed,
   };
 }
 

@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+export type CallEventSource = 'callback' | 'provider' | 'synthetic';
+
 /**
  * One status callback of the telephony provider, stored once: Twilio retries and reorders, so the
  * key is the leg's call SID and the event's sequence number.
@@ -17,6 +19,7 @@ export class CallEventRow {
   @Column({ name: 'call_sid', type: 'varchar', length: 40 })
   callSid!: string;
 
+  /** Twilio's `SequenceNumber` (from 0); -1 for the one event a reconciliation stores. */
   @Column({ name: 'sequence_number', type: 'integer' })
   sequenceNumber!: number;
 
@@ -33,4 +36,12 @@ export class CallEventRow {
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
+
+  /**
+   * Where the event came from: `callback` (a status callback), `provider` (the provider's REST
+   * API, asked by the reconciliation when the final callback never came), `synthetic` (made by
+   * the reconciliation where the provider cannot answer: the simulated phone, an unknown call).
+   */
+  @Column({ type: 'varchar', length: 10, default: 'callback' })
+  source!: CallEventSource;
 }

@@ -33,6 +33,9 @@ export type CallState = (typeof CALL_STATES)[number];
 @Index('calls_phone_dialed_at_idx', ['phone', 'dialedAt'])
 @Index('calls_caller_open_key', ['callerId'], { unique: true, where: `"state" = 'leased'` })
 @Index('calls_on_line_idx', ['answeredAt'], { where: `"state" = 'in_progress'` })
+@Index('calls_live_idx', ['dialedAt'], {
+  where: `"state" IN ('dialing', 'ringing', 'in_progress')`,
+})
 export class Call {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -100,6 +103,10 @@ export class Call {
   /** When the service asked the provider to end the call at the cap. */
   @Column({ name: 'cut_requested_at', type: 'timestamptz', nullable: true })
   cutRequestedAt!: Date | null;
+
+  /** When the reconciliation last asked the provider about this call (retried at most every minute). */
+  @Column({ name: 'reconcile_attempted_at', type: 'timestamptz', nullable: true })
+  reconcileAttemptedAt!: Date | null;
 
   @Column({ name: 'recording_sid', type: 'varchar', length: 40, nullable: true })
   recordingSid!: string | null;

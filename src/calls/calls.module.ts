@@ -6,6 +6,7 @@ import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
 import { DialingService } from './dialing.service';
 import { SimulatedPhoneController } from './simulated-phone.controller';
+import { CallReconciler } from './telephony/call-reconciler';
 import { CapEnforcer } from './telephony/cap-enforcer';
 import { SimulatedPhone } from './telephony/simulated-phone.service';
 import { Telephony } from './telephony/telephony';
@@ -28,6 +29,7 @@ import { TwilioWebhooksController } from './telephony/twilio-webhooks.controller
     TelephonyEvents,
     SimulatedPhone,
     CapEnforcer,
+    CallReconciler,
   ],
   exports: [Telephony],
 })

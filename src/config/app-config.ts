@@ -40,6 +40,11 @@ export interface AppConfig {
   wrapUpSeconds: number;
   /** How often the service looks for calls past their talk cap and ends them (0 = never). */
   capSweepSeconds: number;
+  /**
+   * Seconds past a live call's hard cap after which the same sweep asks the provider how the call
+   * ended (its final status callback never came, or was lost) and applies the answer.
+   */
+  reconcileMarginSeconds: number;
   /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
   stateDailyCallLimits: Record<string, number>;
   login: {
@@ -184,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     production,
     wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
     capSweepSeconds: int('CAP_SWEEP_SECONDS', 2, 0, 60),
+    reconcileMarginSeconds: int('RECONCILE_MARGIN_SECONDS', 60, 10, 3600),
     stateDailyCallLimits: stateLimits(str('STATE_DAILY_CALL_LIMITS') ?? 'FL:3,OK:3,MD:3', problems),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { CallReconciler } from './call-reconciler';
 import { SimulatedPhone } from './simulated-phone.service';
 import { Telephony } from './telephony';
 
@@ -20,7 +21,9 @@ export const CONNECT_TIMEOUT_SECONDS = 120;
 /**
  * The service's own cut at the talk cap, beside Twilio's `timeLimit`: every `CAP_SWEEP_SECONDS`
  * it ends, through the provider, each call on the line past its cap. Instances share the work
- * (rows taken with SKIP LOCKED, each cut marked), so two instances never cut a call twice.
+ * (rows taken with SKIP LOCKED, each cut marked), so two instances never cut a call twice. The
+ * same tick then runs the reconciliation (CallReconciler), which closes calls whose final status
+ * never arrived.
  */
 @Injectable()
 export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +36,7 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly clock: Clock,
     private readonly telephony: Telephony,
     private readonly simulated: SimulatedPhone,
+    private readonly reconciler: CallReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,6 +47,11 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
         this.running = this.sweep()
           .catch((e: unknown) => {
             this.log.error(`cap sweep failed: ${String(e)}`);
+            return 0;
+          })
+          .then(() => this.reconciler.reconcile())
+          .catch((e: unknown) => {
+            this.log.error(`call reconciliation failed: ${String(e)}`);
             return 0;
           })
           .finally(() => (this.running = null));

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppError } from '../../common/app-error';
 import { Clock } from '../../common/clock';
+import type { CallEventSource } from '../call-event.entity';
 import type { CallState } from '../call.entity';
 import { type CallEvent, FINAL_STATES, nextCallStateSql, stateOfEvent } from '../call-states';
 import { Telephony, userOfIdentity } from './telephony';
@@ -25,12 +28,31 @@ const STATUS_EVENTS: Record<string, CallEvent | null> = {
 
 const FINALS = FINAL_STATES.map((x) => `'${x}'`).join(', ');
 
+/** Whether a Twilio call status is final (`completed`, `busy`, `no-answer`, `failed`, `canceled`). */
+export function isFinalStatus(status: string): boolean {
+  const event = eventOfStatus(status);
+  return !!event && FINAL_STATES.includes(stateOfEvent(event));
+}
+
+/** The event a Twilio status is for the call (null: none, or not a status). */
+function eventOfStatus(status: string): CallEvent | null {
+  return Object.hasOwn(STATUS_EVENTS, status) ? STATUS_EVENTS[status] : null;
+}
+
 /**
- * A status callback in one statement (no round trips inside a transaction): lock the call (it
- * must be the one whose browser leg is $2 and whose dialed leg is $3 or not yet known), store the
- * event once, and move the call when the event is new and moves it.
+ * A call event in one statement (no round trips inside a transaction): lock the call (it must be
+ * the one whose browser leg is $2 and whose dialed leg is $3 or not yet known), store the event
+ * once (key: call SID + sequence number; $9 says where it came from), and move the call when the
+ * event is new and moves it. Status callbacks and the reconciliation both go through it.
+ *
+ * With `asyncCommit` the statement's own transaction commits with `synchronous_commit = off`
+ * (`set_config(…, true)` is `SET LOCAL`: this transaction only, nothing else on the connection):
+ * the 204 no longer waits for the WAL flush. A crash can then lose the last few hundred
+ * milliseconds of acknowledged callbacks; a lost final one is recovered by the reconciliation
+ * (CallReconciler), a lost earlier one is overtaken by the events after it.
  */
-const APPLY_STATUS_SQL = `WITH k AS (
+function applyEventSql(asyncCommit: boolean): string {
+  return `WITH k AS (
          SELECT k.id, k.state, COALESCE(k.cap_seconds, g.talk_cap_seconds) AS cap
            FROM calls k JOIN campaigns g ON g.id = k.campaign_id
           WHERE k.id = $1 AND k.parent_call_sid = $2 AND (k.provider_call_sid IS NULL OR k.provider_call_sid = $3)
@@ -38,13 +60,13 @@ const APPLY_STATUS_SQL = `WITH k AS (
        ), t AS (
          SELECT k.*, ${nextCallStateSql('k.state', '$5::call_state')} AS next FROM k
        ), ins AS (
-         INSERT INTO call_events (call_id, call_sid, sequence_number, status, duration_seconds, applied, received_at)
-         SELECT t.id, $3, $4, $6, $7, t.next <> t.state, $8 FROM t
+         INSERT INTO call_events (call_id, call_sid, sequence_number, status, duration_seconds, applied, received_at, source)
+         SELECT t.id, $3, $4, $6, $7, t.next <> t.state, $8, $9 FROM t
          ON CONFLICT (call_sid, sequence_number) DO NOTHING
          RETURNING applied
        ), upd AS (
          UPDATE calls c SET
-           provider_call_sid = COALESCE(c.provider_call_sid, $3),
+           provider_call_sid = COALESCE(c.provider_call_sid, NULLIF($3, c.parent_call_sid)),
            state = t.next,
            answered_at = CASE WHEN ins.applied AND t.next = 'in_progress' THEN $8 ELSE c.answered_at END,
            ended_at = CASE WHEN ins.applied AND t.next::text IN (${FINALS}) THEN $8 ELSE c.ended_at END,
@@ -56,7 +78,15 @@ const APPLY_STATUS_SQL = `WITH k AS (
          WHERE c.id = t.id AND (ins.applied OR c.provider_call_sid IS NULL)
          RETURNING c.id
        )
-       SELECT (SELECT count(*) FROM k)::int AS known, (SELECT count(*) FROM upd)::int AS moved`;
+       SELECT (SELECT count(*) FROM k)::int AS known, (SELECT count(*) FROM upd)::int AS moved${
+         asyncCommit ? `, set_config('synchronous_commit', 'off', true) AS commit_mode` : ''
+       }`;
+}
+const APPLY_CALLBACK_SQL = applyEventSql(true);
+const APPLY_RECONCILED_SQL = applyEventSql(false);
+
+/** The sequence number of the one event a reconciliation stores per leg (callbacks count from 0). */
+export const RECONCILED_SEQUENCE = -1;
 
 const unknownCall = () => new AppError('forbidden', 'Unknown call');
 
@@ -150,18 +180,59 @@ export class TelephonyEvents {
     }
     const durationRaw = field(p, 'CallDuration');
     const duration = durationRaw !== undefined && /^\d+$/.test(durationRaw) ? +durationRaw : null;
-    const event = STATUS_EVENTS[status] ?? null;
-    const [row]: { known: number }[] = await this.db.query(APPLY_STATUS_SQL, [
-      callId,
-      parent ?? null,
-      sid,
-      seq,
-      event ? stateOfEvent(event) : null,
-      status.slice(0, 20),
-      duration,
+    const event = eventOfStatus(status);
+    // The hot path of the webhooks: a named statement, so each pooled connection parses and
+    // plans it once (planning this statement costs more than running it).
+    const { rows } = await this.pool().query<{ known: number }>({
+      name: 'telephony-status-callback',
+      text: APPLY_CALLBACK_SQL,
+      values: [
+        callId,
+        parent ?? null,
+        sid,
+        seq,
+        event ? stateOfEvent(event) : null,
+        status.slice(0, 20),
+        duration,
+        this.clock.now(),
+        'callback' satisfies CallEventSource,
+      ],
+    });
+    if (rows[0].known === 0) throw unknownCall();
+  }
+
+  /** TypeORM's own pg pool (the same connections, without its per-query wrapping). */
+  private pool(): Pool {
+    return (this.db.driver as PostgresDriver).master as Pool;
+  }
+
+  /**
+   * A call's final status learnt other than by its callback (the reconciliation): stored as an
+   * event of the leg with sequence number -1 and the given source, once, and applied exactly as
+   * a final status callback would be (a call already in a final state does not move). `legSid`
+   * is the dialed leg's SID, or the browser leg's when no dialed leg exists. Answers whether the
+   * call moved; a non-final status is refused (the reconciliation only closes calls).
+   */
+  async reconciled(
+    call: { id: string; parentCallSid: string },
+    legSid: string,
+    status: string,
+    durationSeconds: number | null,
+    source: Exclude<CallEventSource, 'callback'>,
+  ): Promise<boolean> {
+    if (!isFinalStatus(status)) throw new Error(`not a final call status: ${status}`);
+    const [row]: { moved: number }[] = await this.db.query(APPLY_RECONCILED_SQL, [
+      call.id,
+      call.parentCallSid,
+      legSid,
+      RECONCILED_SEQUENCE,
+      stateOfEvent(eventOfStatus(status)!),
+      status,
+      durationSeconds,
       this.clock.now(),
+      source,
     ]);
-    if (row.known === 0) throw unknownCall();
+    return row.moved > 0;
   }
 
   /** A recording callback: the finished recording's SID, URL and length go on the call, once. */

@@ -76,6 +76,41 @@ export class Telephony {
     if (!this.rest) throw new Error('endCall needs Twilio');
     await this.rest.calls(callSid).update({ status: 'completed' });
   }
+
+  /**
+   * A call as Twilio's REST API has it now, or null when Twilio does not know the SID (404); any
+   * other failure throws.
+   */
+  async fetchCall(callSid: string): Promise<ProviderCall | null> {
+    if (!this.rest) throw new Error('fetchCall needs Twilio');
+    try {
+      return providerCall(await this.rest.calls(callSid).fetch());
+    } catch (e) {
+      if ((e as { status?: unknown }).status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** The legs a call started (the dialed legs of a browser call), newest first. */
+  async childCalls(parentCallSid: string): Promise<ProviderCall[]> {
+    if (!this.rest) throw new Error('childCalls needs Twilio');
+    const page = await this.rest.calls.page({ parentCallSid, pageSize: 20 });
+    return page.instances.map(providerCall);
+  }
+}
+
+/** What the reconciliation needs of a Twilio Call resource. */
+export interface ProviderCall {
+  sid: string;
+  /** Twilio's status: `queued`, `ringing`, `in-progress`, `completed`, `busy`, `no-answer`, … */
+  status: string;
+  /** Seconds connected, as `CallDuration` of the final status callback (null when not connected). */
+  durationSeconds: number | null;
+}
+
+function providerCall(c: { sid: string; status: string; duration: string | null }): ProviderCall {
+  const d = c.duration === null || c.duration === undefined ? '' : String(c.duration);
+  return { sid: c.sid, status: c.status, durationSeconds: /^\d+$/.test(d) ? Number(d) : null };
 }
 
 /** Twilio client identities allow letters, digits and underscores: `user_<uuid without dashes>`. */

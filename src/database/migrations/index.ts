@@ -5,6 +5,7 @@ import { Outcomes1795468290176 } from './1795468290176-Outcomes';
 import { Telephony1795471805508 } from './1795471805508-Telephony';
 import { Referrals1795472846872 } from './1795472846872-Referrals';
 import { Reports1795474462525 } from './1795474462525-Reports';
+import { Reconcile1795481130315 } from './1795481130315-Reconcile';
 import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
 
 /**
@@ -21,5 +22,6 @@ export const MIGRATIONS: Function[] = [
   Telephony1795471805508,
   Referrals1795472846872,
   Reports1795474462525,
+  Reconcile1795481130315,
   ReportRollups1795484772058,
 ];
