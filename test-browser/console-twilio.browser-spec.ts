@@ -6,15 +6,10 @@ import twilio from 'twilio';
 import { identityOf } from '../src/calls/telephony/telephony';
 import { sql } from '../test/pg-server';
 import { browserSuite, expectText, openPage, shot, signIn } from './browser';
+import { TWILIO_BASE, TWILIO_CREDS } from '../test/twilio-fixtures';
 
-const BASE = 'https://desk.example.com';
-const CREDS = {
-  accountSid: 'AC' + '1'.repeat(32),
-  authToken: 'test-auth-token-0123456789abcdef',
-  apiKeySid: 'SK' + '2'.repeat(32),
-  apiKeySecret: 'test-api-key-secret-0123456789',
-  twimlAppSid: 'AP' + '3'.repeat(32),
-};
+const BASE = TWILIO_BASE;
+const CREDS = TWILIO_CREDS;
 
 /** Twilio's REST API, faked at its HTTP client: nothing leaves the machine. */
 const rest = {

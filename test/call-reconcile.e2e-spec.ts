@@ -4,15 +4,10 @@ import { CallReconciler } from '../src/calls/telephony/call-reconciler';
 import { identityOf } from '../src/calls/telephony/telephony';
 import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
+import { TWILIO_BASE, TWILIO_CREDS } from './twilio-fixtures';
 
-const BASE = 'https://desk.example.com';
-const CREDS = {
-  accountSid: 'AC' + '1'.repeat(32),
-  authToken: 'test-auth-token-0123456789abcdef',
-  apiKeySid: 'SK' + '2'.repeat(32),
-  apiKeySecret: 'test-api-key-secret-0123456789',
-  twimlAppSid: 'AP' + '3'.repeat(32),
-};
+const BASE = TWILIO_BASE;
+const CREDS = TWILIO_CREDS;
 const sid = (n: number) => 'CA' + n.toString(16).padStart(32, '0');
 
 interface FakeCall {
