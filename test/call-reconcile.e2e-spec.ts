@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import { DataSource } from 'typeorm';
 import { CallReconciler } from '../src/calls/telephony/call-reconciler';
@@ -19,13 +20,14 @@ interface FakeCall {
 
 /**
  * Twilio's REST API for calls, faked at its HTTP client: `GET Calls/{sid}.json` answers the call
- * set here (404 when unknown), `GET Calls.json?ParentCallSid=` its children, and `failures` makes
- * the next requests answer 500.
+ * set here (404 when unknown), `GET Calls.json?ParentCallSid=` its children, `failures` makes
+ * the next requests answer 500, and `failing` every request while it is set.
  */
 class FakeTwilioRest {
   readonly calls = new Map<string, FakeCall>();
   readonly requests: { method: string; uri: string; params: Record<string, string> }[] = [];
   failures = 0;
+  failing = false;
   delayMs = 0;
 
   set(call: FakeCall): void {
@@ -35,8 +37,8 @@ class FakeTwilioRest {
   async request(opts: { method: string; uri: string; params?: Record<string, string> }) {
     this.requests.push({ method: opts.method, uri: opts.uri, params: opts.params ?? {} });
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (this.failures > 0) {
-      this.failures--;
+    if (this.failing || this.failures > 0) {
+      if (!this.failing) this.failures--;
       return answer(500, { code: 20500, message: 'Internal Server Error', status: 500 });
     }
     const one = /\/Calls\/(CA\w+)\.json$/.exec(opts.uri);
@@ -132,7 +134,12 @@ describe(`${CallReconciler.name} with Twilio (REST faked)`, () => {
   let sids = 1000;
   beforeAll(async () => {
     ctx = await TestContext.create(
-      { twilio: CREDS, publicBaseUrl: BASE, reconcileMarginSeconds: 60 },
+      {
+        twilio: CREDS,
+        publicBaseUrl: BASE,
+        reconcileMarginSeconds: 60,
+        reconcileGiveUpSeconds: 3600,
+      },
       { twilioHttpClient: rest },
     );
   });
@@ -140,8 +147,10 @@ describe(`${CallReconciler.name} with Twilio (REST faked)`, () => {
   beforeEach(() => {
     rest.requests.length = 0;
     rest.failures = 0;
+    rest.failing = false;
     rest.delayMs = 0;
   });
+  afterEach(() => jest.restoreAllMocks());
 
   const reconcile = () => ctx.app.get(CallReconciler).reconcile();
 
@@ -359,6 +368,113 @@ describe(`${CallReconciler.name} with Twilio (REST faked)`, () => {
       expect(reconciled).toHaveLength(1);
     }
     expect(await callRow(ctx, b.callId)).toMatchObject({ state: 'no-answer' });
+  });
+
+  it('gives up on Twilio when every request fails: closes the call itself at the give-up age', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const talked = await liveCall(['initiated', 'ringing', 'in-progress']);
+    const rang = await liveCall(['initiated', 'ringing']);
+    rest.set({ sid: talked.child, parent: talked.parent, status: 'completed', duration: '60' });
+    rest.failing = true;
+    // Due at 180 s; asked every minute, and left live, until the give-up age (3600 s).
+    ctx.clock.advance(180);
+    expect(await reconcile()).toBe(0);
+    ctx.clock.advance(3600 - 180 - 1);
+    expect(await reconcile()).toBe(0);
+    expect(rest.lookups()).toHaveLength(4);
+    expect(await callRow(ctx, talked.callId)).toMatchObject({
+      state: 'in_progress',
+      reconcile_attempted_at: ctx.clock.now(),
+    });
+    expect(await callRow(ctx, rang.callId)).toMatchObject({ state: 'ringing' });
+    expect(errors).not.toHaveBeenCalled();
+    // The next attempt, past the give-up age, still asks; failing again, the call is closed anyway.
+    ctx.clock.advance(60);
+    expect(await reconcile()).toBe(2);
+    expect(rest.lookups()).toHaveLength(6);
+    expect(await callRow(ctx, talked.callId)).toMatchObject({
+      state: 'completed',
+      talk_seconds: 120,
+      hit_cap: true,
+    });
+    expect(await callRow(ctx, rang.callId)).toMatchObject({ state: 'failed', talk_seconds: null });
+    for (const call of [talked, rang]) {
+      expect((await eventsOf(ctx, call.callId)).filter((e) => e.source !== 'callback')).toEqual([
+        expect.objectContaining({
+          call_sid: call.child,
+          sequence_number: -1,
+          applied: true,
+          source: 'synthetic',
+        }),
+      ]);
+      expect(errors).toHaveBeenCalledWith(
+        expect.stringMatching(new RegExp(`call ${call.callId} .*Internal Server Error`)),
+      );
+    }
+    expect(errors).toHaveBeenCalledTimes(2);
+    // Nothing more to ask about.
+    ctx.clock.advance(60);
+    expect(await reconcile()).toBe(0);
+    expect(rest.lookups()).toHaveLength(6);
+  });
+
+  it('gives up on a call Twilio keeps reporting not over', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const on = await liveCall(['initiated', 'in-progress']);
+    const browserOnly = await liveCall([]);
+    rest.set({ sid: on.child, parent: on.parent, status: 'in-progress', duration: null });
+    rest.set({ sid: browserOnly.parent, parent: null, status: 'in-progress', duration: null });
+    ctx.clock.advance(3599);
+    expect(await reconcile()).toBe(0);
+    expect(await callRow(ctx, on.callId)).toMatchObject({ state: 'in_progress' });
+    expect(await callRow(ctx, browserOnly.callId)).toMatchObject({ state: 'dialing' });
+    ctx.clock.advance(60);
+    expect(await reconcile()).toBe(2);
+    expect(await callRow(ctx, on.callId)).toMatchObject({
+      state: 'completed',
+      talk_seconds: 120,
+      hit_cap: true,
+    });
+    expect(await callRow(ctx, browserOnly.callId)).toMatchObject({
+      state: 'failed',
+      provider_call_sid: null,
+    });
+    for (const call of [on, browserOnly]) {
+      expect((await eventsOf(ctx, call.callId)).filter((e) => e.source !== 'callback')).toEqual([
+        expect.objectContaining({ sequence_number: -1, applied: true, source: 'synthetic' }),
+      ]);
+    }
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringMatching(new RegExp(`call ${on.callId} .*${on.child} in-progress`)),
+    );
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringMatching(
+        new RegExp(`call ${browserOnly.callId} .*${browserOnly.parent} in-progress`),
+      ),
+    );
+  });
+
+  it('closes a call past the give-up age from Twilio’s answer when it gives one', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const { callId, child, parent } = await liveCall(['initiated', 'ringing']);
+    rest.failing = true;
+    ctx.clock.advance(180);
+    expect(await reconcile()).toBe(0);
+    // Twilio answers again, long after the give-up age.
+    rest.failing = false;
+    rest.set({ sid: child, parent, status: 'busy', duration: '0' });
+    ctx.clock.advance(7200);
+    expect(await reconcile()).toBe(1);
+    expect(await callRow(ctx, callId)).toMatchObject({ state: 'busy', talk_seconds: null });
+    expect((await eventsOf(ctx, callId)).filter((e) => e.source !== 'callback')).toEqual([
+      expect.objectContaining({
+        call_sid: child,
+        sequence_number: -1,
+        status: 'busy',
+        source: 'provider',
+      }),
+    ]);
+    expect(errors).not.toHaveBeenCalled();
   });
 
   it('commits status callbacks with synchronous_commit off, in their own transaction only', async () => {

@@ -52,6 +52,17 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ DATABASE_URL: 'http://u:hunter2@h/db' })).not.toThrow(/hunter2/);
   });
 
+  it('gives up reconciling a call after 6 hours unless told otherwise, within an hour to a week', () => {
+    expect(loadConfig({}).reconcileGiveUpSeconds).toBe(21600);
+    expect(loadConfig({ RECONCILE_GIVE_UP_SECONDS: '3600' }).reconcileGiveUpSeconds).toBe(3600);
+    expect(loadConfig({ RECONCILE_GIVE_UP_SECONDS: '604800' }).reconcileGiveUpSeconds).toBe(604800);
+    for (const bad of ['3599', '604801', '1.5', 'six hours']) {
+      expect(() => loadConfig({ RECONCILE_GIVE_UP_SECONDS: bad })).toThrow(
+        /RECONCILE_GIVE_UP_SECONDS must be an integer from 3600 to 604800/,
+      );
+    }
+  });
+
   it('reads the per-state daily call limits, defaulting to Florida, Oklahoma and Maryland at 3', () => {
     expect(loadConfig({}).stateDailyCallLimits).toEqual({ FL: 3, OK: 3, MD: 3 });
     expect(loadConfig({ STATE_DAILY_CALL_LIMITS: 'fl:2, TX:5' }).stateDailyCallLimits).toEqual({

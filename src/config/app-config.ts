@@ -45,6 +45,13 @@ export interface AppConfig {
    * ended (its final status callback never came, or was lost) and applies the answer.
    */
   reconcileMarginSeconds: number;
+  /**
+   * Seconds after a live call's start (answer, else dial) after which the reconciliation stops
+   * waiting for the provider (its API keeps failing, or it keeps reporting the call not over) and
+   * closes the call itself, as the simulated phone would. At least an hour: a call is first asked
+   * about only after its cap and the margin, and one failed request must not close it.
+   */
+  reconcileGiveUpSeconds: number;
   /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
   stateDailyCallLimits: Record<string, number>;
   login: {
@@ -190,6 +197,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
     capSweepSeconds: int('CAP_SWEEP_SECONDS', 2, 0, 60),
     reconcileMarginSeconds: int('RECONCILE_MARGIN_SECONDS', 60, 10, 3600),
+    reconcileGiveUpSeconds: int('RECONCILE_GIVE_UP_SECONDS', 6 * 3600, 3600, 7 * 24 * 3600),
     stateDailyCallLimits: stateLimits(str('STATE_DAILY_CALL_LIMITS') ?? 'FL:3,OK:3,MD:3', problems),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),

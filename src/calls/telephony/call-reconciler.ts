@@ -21,6 +21,7 @@ interface StuckCall {
   parent_call_sid: string;
   provider_call_sid: string | null;
   answered_at: Date | null;
+  dialed_at: Date | null;
   cap_seconds: number | null;
 }
 
@@ -30,6 +31,13 @@ interface Ending {
   status: string;
   durationSeconds: number | null;
   source: 'provider' | 'synthetic';
+  /** Set when the provider never answered and the call was closed anyway: why. */
+  givenUp?: string;
+}
+
+/** The provider's word on a call that is not over there yet: what it reports. */
+interface Pending {
+  pending: string;
 }
 
 /**
@@ -45,6 +53,11 @@ interface Ending {
  *   dialed leg). A status that is not final yet, or a failed request, leaves the call as it is
  *   and it is asked about again after `RECONCILE_RETRY_SECONDS`. A call Twilio does not know
  *   (404), or a browser leg that ended with no dialed leg, is closed `failed`.
+ * - giving up: once the call's start is `RECONCILE_GIVE_UP_SECONDS` old (default 6 h), an
+ *   attempt that still gets no final status (the request failed, or Twilio reports the call not
+ *   over) closes it as the simulated phone would (below), with a synthetic event, and logs an
+ *   error naming the call and the last failure or status. A final status Twilio gives after that
+ *   age is still applied as its answer.
  * - simulated: the phone is in the process and loses nothing, but a console closed mid-call
  *   leaves its call open; it is closed with a synthetic event: `completed` with the talk time
  *   known (answer to now, at most the call's cap) if it was answered, else `failed`.
@@ -81,16 +94,13 @@ export class CallReconciler {
                   OR k.reconcile_attempted_at <= $1::timestamptz - make_interval(secs => $3))
            ORDER BY k.dialed_at LIMIT ${BATCH}
            FOR UPDATE OF k SKIP LOCKED)
-        RETURNING id, state, parent_call_sid, provider_call_sid, answered_at, cap_seconds`,
+        RETURNING id, state, parent_call_sid, provider_call_sid, answered_at, dialed_at, cap_seconds`,
       [now, this.config.reconcileMarginSeconds, RECONCILE_RETRY_SECONDS],
     );
     let closed = 0;
     for (const call of due) {
       try {
-        const ending =
-          this.telephony.mode === 'simulated'
-            ? this.synthetic(call, now)
-            : await this.asked(call, now);
+        const ending = await this.ending(call, now);
         if (!ending) continue;
         const moved = await this.events.reconciled(
           { id: call.id, parentCallSid: call.parent_call_sid },
@@ -101,9 +111,16 @@ export class CallReconciler {
         );
         if (moved) {
           closed++;
-          this.log.warn(
-            `call ${call.id} closed by reconciliation: ${ending.status} (${ending.source})`,
-          );
+          if (ending.givenUp) {
+            this.log.error(
+              `call ${call.id} closed by reconciliation without the provider's answer: ` +
+                `${ending.status} (${ending.source}); ${ending.givenUp}`,
+            );
+          } else {
+            this.log.warn(
+              `call ${call.id} closed by reconciliation: ${ending.status} (${ending.source})`,
+            );
+          }
         }
       } catch (e) {
         this.log.warn(`could not reconcile call ${call.id}, will retry: ${String(e)}`);
@@ -112,8 +129,33 @@ export class CallReconciler {
     return closed;
   }
 
-  /** Twilio's answer, or null while the call is not over there (asked again later). */
-  private async asked(call: StuckCall, now: Date): Promise<Ending | null> {
+  /**
+   * How the call ended: Twilio's answer (simulated: what is known), or null to ask again later.
+   * Past the give-up age a call Twilio gives no final status for is closed as the simulated phone
+   * would; a failed request before that age throws.
+   */
+  private async ending(call: StuckCall, now: Date): Promise<Ending | null> {
+    if (this.telephony.mode === 'simulated') return this.synthetic(call, now);
+    const age = secondsSinceStart(call, now);
+    const pastGiveUp = age !== null && age >= this.config.reconcileGiveUpSeconds;
+    let why: string;
+    try {
+      const answer = await this.asked(call, now);
+      if (!('pending' in answer)) return answer;
+      why = answer.pending;
+    } catch (e) {
+      if (!pastGiveUp) throw e;
+      why = `the last request failed: ${String(e)}`;
+    }
+    if (!pastGiveUp) return null;
+    return {
+      ...this.synthetic(call, now),
+      givenUp: `no final status from Twilio ${age} s after the call's start (give-up ${this.config.reconcileGiveUpSeconds} s): ${why}`,
+    };
+  }
+
+  /** Twilio's answer, or what it reports while the call is not over there (asked again later). */
+  private async asked(call: StuckCall, now: Date): Promise<Ending | Pending> {
     let leg: ProviderCall | null;
     if (call.provider_call_sid) {
       leg = await this.telephony.fetchCall(call.provider_call_sid);
@@ -124,7 +166,9 @@ export class CallReconciler {
         // No dialed leg was ever made: once the browser leg is over, nothing was dialed.
         const parent = await this.telephony.fetchCall(call.parent_call_sid);
         if (!parent) return this.unknownToProvider(call);
-        if (!isFinalStatus(parent.status)) return null;
+        if (!isFinalStatus(parent.status)) {
+          return { pending: `Twilio reports the browser leg ${parent.sid} ${parent.status}` };
+        }
         return {
           legSid: call.parent_call_sid,
           status: 'failed',
@@ -133,7 +177,9 @@ export class CallReconciler {
         };
       }
     }
-    if (!isFinalStatus(leg.status)) return null;
+    if (!isFinalStatus(leg.status)) {
+      return { pending: `Twilio reports the dialed leg ${leg.sid} ${leg.status}` };
+    }
     return {
       legSid: leg.sid,
       status: leg.status,
@@ -166,6 +212,16 @@ export class CallReconciler {
       source: 'synthetic',
     };
   }
+}
+
+/** Seconds from the call's start (answer, else dial) to now; null if it never started. */
+function secondsSinceStart(
+  call: Pick<StuckCall, 'answered_at' | 'dialed_at'>,
+  now: Date,
+): number | null {
+  const start = call.answered_at ?? call.dialed_at;
+  if (!start) return null;
+  return Math.floor((now.getTime() - new Date(start).getTime()) / 1000);
 }
 
 /** Seconds from answer to now, at most the call's cap (where the cut would have ended it); null if never answered. */
