@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ContactTallies } from '../src/reports/contact-tallies';
 import { RollupsService } from '../src/reports/rollups.service';
 import { wilson } from '../src/reports/stats';
 import { sql } from './pg-server';
@@ -318,8 +319,19 @@ describe('reports', () => {
     );
     expect(rawFollow).toEqual(follow);
     expect(follow.length).toBeGreaterThan(0);
+    // The contact tallies, summed per campaign, status and attempts, are the contacts' own.
+    const tallySql = `SELECT campaign_id, status, attempts, sum(contacts)::int AS contacts FROM contact_tallies
+                       GROUP BY 1, 2, 3 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3`;
+    const tallies = await sql(ctx.dbUrl, tallySql);
+    const rawTallies = await sql(
+      ctx.dbUrl,
+      `SELECT campaign_id, status, attempts, contacts::int FROM (${ctx.app.get(ContactTallies).rawSql()}) x ORDER BY 1, 2, 3`,
+    );
+    expect(tallies.length).toBeGreaterThan(1);
+    expect(rawTallies).toEqual(tallies);
     // And the rebuild (which derives the coarser roll-ups from the daily one) gives them back.
     await ctx.app.get(DataSource).transaction((m) => rollups.rebuild(m));
+    expect(await sql(ctx.dbUrl, tallySql)).toEqual(tallies);
     for (const [table, before] of [
       ['report_daily ORDER BY day, client_id, campaign_id, caller_id, pitch_key, offer_key', daily],
       [

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { ContactTallies } from './contact-tallies';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { RollupsService } from './rollups.service';
@@ -7,7 +8,7 @@ import { RollupsService } from './rollups.service';
 @Module({
   imports: [ClientsModule],
   controllers: [ReportsController],
-  providers: [RollupsService, ReportsService],
-  exports: [RollupsService],
+  providers: [RollupsService, ReportsService, ContactTallies],
+  exports: [RollupsService, ContactTallies],
 })
 export class ReportsModule {}

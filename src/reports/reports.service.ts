@@ -25,6 +25,7 @@ import {
   round,
   roundOrNull,
 } from './rates';
+import { ContactTallies } from './contact-tallies';
 import { periodParts } from './period';
 import { callerDaySeconds, COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
 import { histogramQuantile, probabilityBetter } from './stats';
@@ -95,6 +96,7 @@ export class ReportsService {
     private readonly db: DataSource,
     private readonly tenants: TenantAccess,
     private readonly clock: Clock,
+    private readonly tallies: ContactTallies,
   ) {}
 
   async client(p: Principal, clientId: string, q: ReportQuery) {
@@ -366,9 +368,9 @@ export class ReportsService {
     const close = posterior(closePrior, d.won, d.won + d.lost);
     // Dials left: each open contact's remaining attempts, scaled by the share of attempts that
     // closed contacts actually used (a contact that answers is not called again).
-    const maxRemaining = list?.remaining_dials ?? 0;
+    const maxRemaining = list.remaining_dials;
     const usedShare =
-      list && list.closed > 0 && list.open_contacts > 0
+      list.closed > 0 && list.open_contacts > 0
         ? Math.min(
             1,
             list.closed_attempts / list.closed / Math.max(1, maxRemaining / list.open_contacts),
@@ -378,13 +380,13 @@ export class ReportsService {
     const referrals = predictCount(success, dialsLeft);
     const sales = projectSales(referrals, close);
     const dialsPerCallerHour = ownHours > 0 && d.dials > 0 ? d.dials / ownHours : 18;
-    const callers = list?.callers ?? 0;
+    const callers = list.callers;
     const days =
       callers > 0 ? Math.ceil(dialsLeft / (callers * dialsPerCallerHour * HOURS_PER_DAY)) : null;
     const reach = target ? trialsForTarget(success, target, 0.8) : null;
     return {
       dialsLeft,
-      openContacts: list?.open_contacts ?? 0,
+      openContacts: list.open_contacts,
       referrals,
       sales,
       successRate: {
@@ -432,25 +434,25 @@ export class ReportsService {
     return others;
   }
 
-  /** The campaign's list: dials its open contacts have left, closed contacts' attempts, callers. */
+  /**
+   * The campaign's list: dials its open contacts have left, closed contacts' attempts (from the
+   * contact tallies, never a scan of the contacts), and its callers.
+   */
   private async list(campaignId: string) {
-    const [list]: {
-      remaining_dials: number;
-      open_contacts: number;
-      callers: number;
-      closed: number;
-      closed_attempts: number;
-    }[] = await this.db.query(
-      `SELECT COALESCE(sum(GREATEST(g.max_attempts - c.attempts, 0)) FILTER (WHERE c.status = 'open'), 0)::float8 AS remaining_dials,
-              count(*) FILTER (WHERE c.status = 'open')::int AS open_contacts,
-              count(*) FILTER (WHERE c.status = 'closed')::int AS closed,
-              COALESCE(sum(c.attempts) FILTER (WHERE c.status = 'closed'), 0)::int AS closed_attempts,
-              (SELECT count(*)::int FROM campaign_callers cc WHERE cc.campaign_id = g.id) AS callers
-         FROM campaigns g LEFT JOIN contacts c ON c.campaign_id = g.id
-        WHERE g.id = $1 GROUP BY g.id, g.max_attempts`,
-      [campaignId],
-    );
-    return list as typeof list | undefined;
+    const [tally, [callers]] = await Promise.all([
+      this.tallies.of(campaignId),
+      this.db.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM campaign_callers WHERE campaign_id = $1',
+        [campaignId],
+      ),
+    ]);
+    return {
+      remaining_dials: tally.remainingDials,
+      open_contacts: tally.open,
+      closed: tally.closed,
+      closed_attempts: tally.closedAttempts,
+      callers: callers.n,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ContactTallies } from './contact-tallies';
 
 /** Upper bounds (seconds) of the follow-up latency buckets; the last bucket is open-ended. */
 export const FOLLOW_UP_BUCKETS: (number | null)[] = [
@@ -122,6 +123,8 @@ function addDaily(select: string, counters: readonly string[], span = false): st
  */
 @Injectable()
 export class RollupsService {
+  constructor(private readonly tallies: ContactTallies) {}
+
   /**
    * A call got its outcome: its rows in report_daily and report_monthly and its caller's day, in
    * one statement.
@@ -241,8 +244,9 @@ export class RollupsService {
                GROUP BY 1, 2, 3) d`;
   }
 
-  /** Recomputes every roll-up from the raw rows (after a repair, or to check them). */
+  /** Recomputes every roll-up from the raw rows (after a repair, or to check them), and the contact tallies. */
   async rebuild(m: EntityManager): Promise<void> {
+    await this.tallies.rebuild(m);
     await m.query('DELETE FROM report_daily');
     await m.query('DELETE FROM report_followup');
     await m.query('DELETE FROM report_caller_day');

@@ -9,12 +9,15 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { ContactTallies } from '../../reports/contact-tallies';
 import { CallReconciler } from './call-reconciler';
 import { SimulatedPhone } from './simulated-phone.service';
 import { Telephony } from './telephony';
 
 /** Seconds after which an unanswered cut is asked for again (the provider may have missed it). */
 const CUT_RETRY_SECONDS = 30;
+/** How often the sweep folds the contact tallies (ContactTallies.compact), in seconds. */
+const TALLY_COMPACT_SECONDS = 30;
 /** A dial the phone never connected (no voice request) is given up after this many seconds. */
 export const CONNECT_TIMEOUT_SECONDS = 120;
 
@@ -23,13 +26,14 @@ export const CONNECT_TIMEOUT_SECONDS = 120;
  * it ends, through the provider, each call on the line past its cap. Instances share the work
  * (rows taken with SKIP LOCKED, each cut marked), so two instances never cut a call twice. The
  * same tick then runs the reconciliation (CallReconciler), which closes calls whose final status
- * never arrived.
+ * never arrived, and every 30 s folds the contact tallies (ContactTallies.compact).
  */
 @Injectable()
 export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('CapEnforcer');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private compactedAt = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -37,6 +41,7 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly telephony: Telephony,
     private readonly simulated: SimulatedPhone,
     private readonly reconciler: CallReconciler,
+    private readonly tallies: ContactTallies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,10 +59,22 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
             this.log.error(`call reconciliation failed: ${String(e)}`);
             return 0;
           })
+          .then(() => this.compactTallies())
           .finally(() => (this.running = null));
       }
     }, this.config.capSweepSeconds * 1000);
     this.timer.unref();
+  }
+
+  /** Every TALLY_COMPACT_SECONDS, folds the contact tallies that grew (errors are logged). */
+  private async compactTallies(): Promise<number> {
+    const now = Date.now();
+    if (now - this.compactedAt < TALLY_COMPACT_SECONDS * 1000) return 0;
+    this.compactedAt = now;
+    return this.tallies.compact().catch((e: unknown) => {
+      this.log.error(`contact tally compaction failed: ${String(e)}`);
+      return 0;
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

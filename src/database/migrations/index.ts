@@ -7,6 +7,7 @@ import { Referrals1795472846872 } from './1795472846872-Referrals';
 import { Reports1795474462525 } from './1795474462525-Reports';
 import { Reconcile1795481130315 } from './1795481130315-Reconcile';
 import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
+import { ContactTallies1795490000000 } from './1795490000000-ContactTallies';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   Reports1795474462525,
   Reconcile1795481130315,
   ReportRollups1795484772058,
+  ContactTallies1795490000000,
 ];
