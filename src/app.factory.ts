@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
+import { registerCompression } from './common/compression';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { registerUploadParsers } from './common/upload';
 import { registerWebPages } from './common/web-pages';
@@ -48,6 +49,8 @@ export async function createApp(
   // Uploads (contact lists, do-not-call files) are streamed: CSV bodies as is, forms through multipart.
   const fastify = app.getHttpAdapter().getInstance();
   registerUploadParsers(fastify);
+  // Large answers (reports by day, lists) gzipped for clients that take it.
+  registerCompression(fastify);
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
     limits: { fileSize: MAX_IMPORT_BYTES, files: 1 },
   });
