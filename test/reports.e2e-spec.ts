@@ -209,6 +209,29 @@ describe('reports', () => {
     expect(await figures('?from=2026-01-01&to=2026-02-28')).toEqual([0, 0, 0, 0]);
   });
 
+  it('reads a campaign by day or week from its days, adding up to its report without groups', async () => {
+    const am = asUser(ctx, s.am.token);
+    for (const period of [
+      '',
+      '?from=2026-03-01&to=2026-03-31',
+      '?from=2026-03-02&to=2026-03-02',
+      '?from=2026-02-15&to=2026-04-10',
+      '?from=2026-03-03',
+    ]) {
+      const plain = await am.get(`/reports/campaigns/${s.campaignId}${period}`).expect(200);
+      for (const by of ['day', 'week']) {
+        const q = `${period}${period ? '&' : '?'}groupBy=${by}`;
+        const grouped = await am.get(`/reports/campaigns/${s.campaignId}${q}`).expect(200);
+        expect([q, grouped.body.totals]).toEqual([q, plain.body.totals]);
+        expect(grouped.body.calibration).toEqual(plain.body.calibration);
+        // The client has this one campaign: its groups (from report_daily) are the same.
+        const client = await am.get(`/reports/clients/${s.clientId}${q}`).expect(200);
+        expect([q, grouped.body.groups]).toEqual([q, client.body.groups]);
+        expect(grouped.body.groups.length).toBe(plain.body.totals.dials > 0 ? 1 : 0);
+      }
+    }
+  });
+
   it('gives day and week groups the success and close rates unless asked for others', async () => {
     const am = asUser(ctx, s.am.token);
     const byDay = await am.get(`/reports/campaigns/${s.campaignId}?groupBy=day`).expect(200);
@@ -312,6 +335,26 @@ describe('reports', () => {
     );
     expect(callerDays.length).toBeGreaterThan(0);
     expect(rawCallerDays).toEqual(callerDays);
+    const campaignDays = await sql(
+      ctx.dbUrl,
+      'SELECT * FROM report_campaign_day ORDER BY campaign_id, day',
+    );
+    const rawCampaignDays = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawCampaignDaySql()}) x ORDER BY campaign_id, day`,
+    );
+    expect(campaignDays.length).toBeGreaterThan(0);
+    expect(rawCampaignDays).toEqual(campaignDays);
+    const campaignCallerDays = await sql(
+      ctx.dbUrl,
+      'SELECT * FROM report_campaign_caller_day ORDER BY campaign_id, day, caller_id',
+    );
+    const rawCampaignCallerDays = await sql(
+      ctx.dbUrl,
+      `SELECT * FROM (${rollups.rawCampaignCallerDaySql()}) x ORDER BY campaign_id, day, caller_id`,
+    );
+    expect(campaignCallerDays.length).toBeGreaterThan(0);
+    expect(rawCampaignCallerDays).toEqual(campaignCallerDays);
     const follow = await sql(ctx.dbUrl, 'SELECT * FROM report_followup ORDER BY 1, 2, 3, 4');
     const rawFollow = await sql(
       ctx.dbUrl,
@@ -339,6 +382,8 @@ describe('reports', () => {
         monthly,
       ],
       ['report_caller_day ORDER BY client_id, day, caller_id', callerDays],
+      ['report_campaign_day ORDER BY campaign_id, day', campaignDays],
+      ['report_campaign_caller_day ORDER BY campaign_id, day, caller_id', campaignCallerDays],
       ['report_followup ORDER BY 1, 2, 3, 4', follow],
     ] as const) {
       expect(await sql(ctx.dbUrl, `SELECT * FROM ${table}`)).toEqual(before);

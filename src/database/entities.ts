@@ -15,6 +15,8 @@ import { DncNumber } from '../campaigns/dnc-number.entity';
 import { ReferralEvent } from '../referrals/referral-event.entity';
 import {
   ReportCallerDay,
+  ReportCampaignCallerDay,
+  ReportCampaignDay,
   ReportDaily,
   ReportFollowup,
   ReportMonthly,
@@ -48,5 +50,7 @@ export const ENTITIES = [
   ReportDaily,
   ReportFollowup,
   ReportCallerDay,
+  ReportCampaignCallerDay,
+  ReportCampaignDay,
   ReportMonthly,
 ];

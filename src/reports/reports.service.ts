@@ -180,8 +180,9 @@ export class ReportsService {
   /**
    * The figures per caller with their working hours (the totals and the calibration come from
    * them) and the rows of the grouping asked for, in one GROUP BY GROUPING SETS; beside it, on
-   * another connection, the caller-hours: a campaign's caller-days are its own (report_daily by
-   * caller and day), a client's or a caller's come from report_caller_day.
+   * another connection, the caller-hours: a campaign's from report_campaign_caller_day, a
+   * client's or a caller's from report_caller_day. A campaign by day or week reads its days from
+   * report_campaign_day instead.
    */
   private async perCaller(
     scope: Scope,
@@ -195,25 +196,45 @@ export class ReportsService {
         ? { from: `report_daily WHERE ${where}`, params }
         : monthsAndDays(scope, q);
     const hoursSql =
-      scope.kind === 'client'
-        ? // Within a client each row is one caller-day already.
-          `SELECT caller_id::text AS key, ${HOURS} AS hours
-             FROM report_caller_day WHERE ${where} GROUP BY caller_id`
-        : `SELECT caller_id::text AS key, ${HOURS} AS hours FROM (
+      scope.kind === 'caller'
+        ? // A caller's days over several clients: each day's rows added up first.
+          `SELECT caller_id::text AS key, ${HOURS} AS hours FROM (
              SELECT caller_id, ${DAY_SECONDS} AS seconds
-               FROM ${scope.kind === 'campaign' ? 'report_daily' : 'report_caller_day'}
-              WHERE ${where} GROUP BY caller_id, day) d GROUP BY caller_id`;
-    const [rows, hours]: [
-      (CallerRow & { g: number; caller: string | null })[],
-      { key: string; hours: number }[],
-    ] = await Promise.all([
-      this.db.query(
+               FROM report_caller_day WHERE ${where} GROUP BY caller_id, day) d GROUP BY caller_id`
+        : // Within a client or a campaign each row is one caller-day already.
+          `SELECT caller_id::text AS key, ${HOURS} AS hours
+             FROM ${scope.kind === 'client' ? 'report_caller_day' : 'report_campaign_caller_day'}
+            WHERE ${where} GROUP BY caller_id`;
+    type Row = CallerRow & { g: number; caller: string | null };
+    let figures: Promise<Row[]>;
+    if (scope.kind === 'campaign' && (by === 'day' || by === 'week')) {
+      // A campaign by day or week: its days from report_campaign_day (one row each), its callers
+      // from whole months and edge days, side by side.
+      const months = monthsAndDays(scope, q);
+      figures = Promise.all([
+        this.db.query<Row[]>(
+          `SELECT 0 AS g, caller_id::text AS caller, NULL::text AS key, ${SUMS}
+             FROM ${months.from} GROUP BY caller_id ORDER BY 2`,
+          months.params,
+        ),
+        this.db.query<Row[]>(
+          `SELECT 1 AS g, NULL::text AS caller, ${GROUP_KEY[by].key} AS key, ${SUMS}
+             FROM report_campaign_day WHERE ${where}
+            GROUP BY ${GROUP_KEY[by].by} ORDER BY 3`,
+          params,
+        ),
+      ]).then(([callers, groups]) => [...callers, ...groups]);
+    } else {
+      figures = this.db.query<Row[]>(
         `SELECT GROUPING(caller_id) AS g, caller_id::text AS caller,
                 ${by ? GROUP_KEY[by].key : 'NULL::text'} AS key, ${SUMS}
            FROM ${source.from}
           GROUP BY GROUPING SETS ((caller_id)${by ? `, (${GROUP_KEY[by].by})` : ''}) ORDER BY 1, 2, 3`,
         source.params,
-      ),
+      );
+    }
+    const [rows, hours]: [Row[], { key: string; hours: number }[]] = await Promise.all([
+      figures,
       this.db.query(hoursSql, params),
     ]);
     const hoursOf = new Map(hours.map((h) => [h.key, h.hours]));

@@ -81,6 +81,36 @@ const KEY = ['day', 'client_id', 'campaign_id', 'caller_id', 'pitch_key', 'offer
 
 /** The columns of report_caller_day: a caller's working day for one client. */
 const CALLER_DAY = ['client_id', 'day', 'caller_id', 'dials', 'first_at', 'last_at', 'seconds'];
+/** The columns of report_campaign_caller_day: a caller's working day within one campaign. */
+const CAMPAIGN_CALLER_DAY = [
+  'campaign_id',
+  'day',
+  'caller_id',
+  'dials',
+  'first_at',
+  'last_at',
+  'seconds',
+];
+
+/**
+ * INSERT … ON CONFLICT that adds the outcome `k` to a caller-day roll-up whose key is the owner
+ * column (client or campaign), day and caller: one more dial, the span stretched, the seconds
+ * recomputed from them.
+ */
+function addCallerDay(table: string, owner: 'client_id' | 'campaign_id'): string {
+  const cols = [owner, 'day', 'caller_id', 'dials', 'first_at', 'last_at'];
+  return `INSERT INTO ${table} (${cols.join(', ')}, seconds)
+       SELECT ${cols.join(', ')}, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM k
+       ON CONFLICT (${owner}, day, caller_id) DO UPDATE
+         SET dials = ${table}.dials + EXCLUDED.dials,
+             first_at = LEAST(${table}.first_at, EXCLUDED.first_at),
+             last_at = GREATEST(${table}.last_at, EXCLUDED.last_at),
+             seconds = ${callerDaySeconds(
+               `(${table}.dials + EXCLUDED.dials)`,
+               `LEAST(${table}.first_at, EXCLUDED.first_at)`,
+               `GREATEST(${table}.last_at, EXCLUDED.last_at)`,
+             )}`;
+}
 
 /**
  * A caller-day's working time in seconds, from its dials and first and last outcome: the span
@@ -101,6 +131,17 @@ function addMonthly(select: string, counters: readonly string[]): string {
   return `INSERT INTO report_monthly (${cols.join(', ')})
           SELECT date_trunc('month', day)::date AS month, ${cols.slice(1).join(', ')} FROM (${select}) delta
           ON CONFLICT (${MONTH_KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
+}
+
+/** The key of report_campaign_day: campaign and day (its client goes along). */
+const CAMPAIGN_DAY_KEY = ['campaign_id', 'day'];
+
+/** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_campaign_day. */
+function addCampaignDay(select: string, counters: readonly string[]): string {
+  const cols = [...CAMPAIGN_DAY_KEY, 'client_id', ...counters];
+  const sets = counters.map((c) => `${c} = report_campaign_day.${c} + EXCLUDED.${c}`);
+  return `INSERT INTO report_campaign_day (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (${select}) delta
+          ON CONFLICT (${CAMPAIGN_DAY_KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
 }
 
 /** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_daily. */
@@ -126,25 +167,17 @@ export class RollupsService {
   constructor(private readonly tallies: ContactTallies) {}
 
   /**
-   * A call got its outcome: its rows in report_daily and report_monthly and its caller's day, in
-   * one statement.
+   * A call got its outcome: its rows in report_daily, report_monthly and report_campaign_day and
+   * its caller's day within the client and within the campaign, in one statement.
    */
   async outcome(m: EntityManager, callId: string): Promise<void> {
     await m.query(
       `WITH k AS (SELECT ${CALL_KEY}, ${CALL_FIGURES} FROM calls k JOIN clients cl ON cl.id = k.client_id WHERE k.id = $1),
             daily AS (${addDaily('SELECT * FROM k', CALL_COUNTERS, true)}),
-            monthly AS (${addMonthly('SELECT * FROM k', CALL_COUNTERS)})
-       INSERT INTO report_caller_day (${CALLER_DAY.join(', ')})
-       SELECT client_id, day, caller_id, dials, first_at, last_at, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM k
-       ON CONFLICT (client_id, day, caller_id) DO UPDATE
-         SET dials = report_caller_day.dials + EXCLUDED.dials,
-             first_at = LEAST(report_caller_day.first_at, EXCLUDED.first_at),
-             last_at = GREATEST(report_caller_day.last_at, EXCLUDED.last_at),
-             seconds = ${callerDaySeconds(
-               '(report_caller_day.dials + EXCLUDED.dials)',
-               'LEAST(report_caller_day.first_at, EXCLUDED.first_at)',
-               'GREATEST(report_caller_day.last_at, EXCLUDED.last_at)',
-             )}`,
+            monthly AS (${addMonthly('SELECT * FROM k', CALL_COUNTERS)}),
+            campaign_day AS (${addCampaignDay('SELECT * FROM k', CALL_COUNTERS)}),
+            campaign_caller_day AS (${addCallerDay('report_campaign_caller_day', 'campaign_id')})
+       ${addCallerDay('report_caller_day', 'client_id')}`,
       [callId],
     );
   }
@@ -165,7 +198,8 @@ export class RollupsService {
            FROM (SELECT ${CALL_KEY}, ${REFERRAL_FIGURES}
                    FROM referrals r JOIN calls k ON k.id = r.call_id JOIN clients cl ON cl.id = k.client_id
                   WHERE r.id = $1) after),
-            daily AS (${addDaily('SELECT * FROM delta', REFERRAL_COUNTERS)})
+            daily AS (${addDaily('SELECT * FROM delta', REFERRAL_COUNTERS)}),
+            campaign_day AS (${addCampaignDay('SELECT * FROM delta', REFERRAL_COUNTERS)})
        ${addMonthly('SELECT * FROM delta', REFERRAL_COUNTERS)}`,
       [referralId],
     );
@@ -227,12 +261,29 @@ export class RollupsService {
              GROUP BY 1, 2, 3, 4`;
   }
 
+  rawCampaignDaySql(): string {
+    const type = (c: string) =>
+      c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
+    const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+    return `SELECT ${sums}, campaign_id, day, client_id
+              FROM (${this.rawDailySql()}) d GROUP BY campaign_id, day, client_id`;
+  }
+
   rawMonthlySql(): string {
     const type = (c: string) =>
       c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
     const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
     return `SELECT date_trunc('month', day)::date AS month, ${KEY.slice(1).join(', ')}, ${sums}
               FROM (${this.rawDailySql()}) d GROUP BY ${MONTH_KEY.map((_, i) => i + 1).join(', ')}`;
+  }
+
+  rawCampaignCallerDaySql(): string {
+    return `SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} AS seconds FROM (
+              SELECT k.campaign_id, (k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.caller_id,
+                     count(*)::int AS dials, min(k.outcome_at) AS first_at, max(k.outcome_at) AS last_at
+                FROM calls k JOIN clients cl ON cl.id = k.client_id
+               WHERE k.disposition IS NOT NULL
+               GROUP BY 1, 2, 3) d`;
   }
 
   rawCallerDaySql(): string {
@@ -251,6 +302,8 @@ export class RollupsService {
     await m.query('DELETE FROM report_followup');
     await m.query('DELETE FROM report_caller_day');
     await m.query('DELETE FROM report_monthly');
+    await m.query('DELETE FROM report_campaign_day');
+    await m.query('DELETE FROM report_campaign_caller_day');
     await m.query(
       `INSERT INTO report_daily (${KEY.join(', ')}, ${COUNTERS.join(', ')}, first_at, last_at) ${this.rawDailySql()}`,
     );
@@ -266,10 +319,21 @@ export class RollupsService {
          FROM report_daily GROUP BY ${MONTH_KEY.map((_, i) => i + 1).join(', ')}`,
     );
     await m.query(
+      `INSERT INTO report_campaign_day (${CAMPAIGN_DAY_KEY.join(', ')}, client_id, ${COUNTERS.join(', ')})
+       SELECT ${CAMPAIGN_DAY_KEY.join(', ')}, client_id, ${sums}
+         FROM report_daily GROUP BY ${CAMPAIGN_DAY_KEY.join(', ')}, client_id`,
+    );
+    await m.query(
       `INSERT INTO report_caller_day (${CALLER_DAY.join(', ')})
        SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
          SELECT client_id, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
-           FROM report_daily GROUP BY client_id, day, caller_id) d`,
+           FROM report_daily GROUP BY client_id, day, caller_id HAVING sum(dials) > 0) d`,
+    );
+    await m.query(
+      `INSERT INTO report_campaign_caller_day (${CAMPAIGN_CALLER_DAY.join(', ')})
+       SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
+         SELECT campaign_id, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
+           FROM report_daily GROUP BY campaign_id, day, caller_id HAVING sum(dials) > 0) d`,
     );
   }
 }

@@ -8,6 +8,7 @@ import { Reports1795474462525 } from './1795474462525-Reports';
 import { Reconcile1795481130315 } from './1795481130315-Reconcile';
 import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
 import { ContactTallies1795490000000 } from './1795490000000-ContactTallies';
+import { CampaignRollups1795494960352 } from './1795494960352-CampaignRollups';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   Reconcile1795481130315,
   ReportRollups1795484772058,
   ContactTallies1795490000000,
+  CampaignRollups1795494960352,
 ];
