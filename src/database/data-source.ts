@@ -17,7 +17,13 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // Idle connections are kept 5 minutes (pg's default is 10 s): a burst of webhooks after a
     // quiet spell would otherwise wait for new connections, each with cold caches and its
     // prepared statements to parse again (p99 went from 40 to 360 ms in the webhooks bench).
-    extra: { max: 10, idleTimeoutMillis: 300_000, application_name: 'referral-desk' },
+    // Idle ones never keep the process alive by themselves (the HTTP server does).
+    extra: {
+      max: 10,
+      idleTimeoutMillis: 300_000,
+      allowExitOnIdle: true,
+      application_name: 'referral-desk',
+    },
   };
 }
 
