@@ -119,7 +119,10 @@ async function claimAt(
       );
     }
     await pool.query('UPDATE campaigns SET zones = ARRAY[$2] WHERE id = $1', [campaign, zone]);
-    await pool.query('ANALYZE contacts');
+    // As autovacuum does soon after a load (insert threshold): hint bits set, pages all-visible.
+    // Without it the first claims to touch each page of a 10M list write it again (about 30%
+    // slower at 10M, on both sides).
+    await pool.query('VACUUM ANALYZE contacts');
 
     // The claim statement and the campaign's rules, for the baseline, from the set-up service.
     const queue = app.get((await import('../src/campaigns/contact-queue')).ContactQueue);
