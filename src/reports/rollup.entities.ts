@@ -108,6 +108,18 @@ export class ReportFollowup {
   @Column({ type: 'integer', default: 0 }) won!: number;
 }
 
+/** A caller's working day: its dials, first and last outcome, and working time. */
+abstract class CallerDayColumns {
+  @Column({ type: 'integer', default: 0 }) dials!: number;
+  @Column({ name: 'first_at', type: 'timestamptz' }) firstAt!: Date;
+  @Column({ name: 'last_at', type: 'timestamptz' }) lastAt!: Date;
+  /**
+   * The day's working time (callerDaySeconds of dials, first_at and last_at), kept with them so
+   * that caller-hours are a plain sum.
+   */
+  @Column({ type: 'double precision' }) seconds!: number;
+}
+
 /**
  * A caller's working day for one client (the client's calendar day): dials and the first and
  * last outcome, whatever the campaign, pitch or offer. Client and caller reports read their
@@ -126,7 +138,7 @@ export class ReportFollowup {
   'firstAt',
   'lastAt',
 ])
-export class ReportCallerDay {
+export class ReportCallerDay extends CallerDayColumns {
   @PrimaryColumn({ name: 'client_id', type: 'uuid' })
   clientId!: string;
 
@@ -135,15 +147,6 @@ export class ReportCallerDay {
 
   @PrimaryColumn({ name: 'caller_id', type: 'uuid' })
   callerId!: string;
-
-  @Column({ type: 'integer', default: 0 }) dials!: number;
-  @Column({ name: 'first_at', type: 'timestamptz' }) firstAt!: Date;
-  @Column({ name: 'last_at', type: 'timestamptz' }) lastAt!: Date;
-  /**
-   * The day's working time (CALLER_DAY_SECONDS of dials, first_at and last_at), kept with them so
-   * that a client's caller-hours are a plain sum.
-   */
-  @Column({ type: 'double precision' }) seconds!: number;
 }
 
 /**
@@ -172,7 +175,7 @@ export class ReportCampaignDay extends Counters {
  */
 @Entity('report_campaign_caller_day')
 @Index('report_campaign_caller_day_hours_idx', ['campaignId', 'day', 'callerId', 'seconds'])
-export class ReportCampaignCallerDay {
+export class ReportCampaignCallerDay extends CallerDayColumns {
   @PrimaryColumn({ name: 'campaign_id', type: 'uuid' })
   campaignId!: string;
 
@@ -181,10 +184,4 @@ export class ReportCampaignCallerDay {
 
   @PrimaryColumn({ name: 'caller_id', type: 'uuid' })
   callerId!: string;
-
-  @Column({ type: 'integer', default: 0 }) dials!: number;
-  @Column({ name: 'first_at', type: 'timestamptz' }) firstAt!: Date;
-  @Column({ name: 'last_at', type: 'timestamptz' }) lastAt!: Date;
-  /** The day's working time (callerDaySeconds of dials, first_at and last_at). */
-  @Column({ type: 'double precision' }) seconds!: number;
 }

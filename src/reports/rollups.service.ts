@@ -79,25 +79,27 @@ const CALL_COUNTERS = [
 export const COUNTERS: readonly string[] = [...CALL_COUNTERS, ...REFERRAL_COUNTERS];
 const KEY = ['day', 'client_id', 'campaign_id', 'caller_id', 'pitch_key', 'offer_key'];
 
-/** The columns of report_caller_day: a caller's working day for one client. */
-const CALLER_DAY = ['client_id', 'day', 'caller_id', 'dials', 'first_at', 'last_at', 'seconds'];
-/** The columns of report_campaign_caller_day: a caller's working day within one campaign. */
-const CAMPAIGN_CALLER_DAY = [
-  'campaign_id',
-  'day',
-  'caller_id',
-  'dials',
-  'first_at',
-  'last_at',
-  'seconds',
-];
+/** The caller-day roll-ups, by their owner column: a caller's working day for one client or campaign. */
+const CALLER_DAY_TABLES = {
+  client_id: 'report_caller_day',
+  campaign_id: 'report_campaign_caller_day',
+} as const;
+type CallerDayOwner = keyof typeof CALLER_DAY_TABLES;
+
+/** Sums of every counter, cast back to its column's type (the raw computations compare equal). */
+function typedSums(): string {
+  const type = (c: string) =>
+    c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
+  return COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+}
 
 /**
  * INSERT … ON CONFLICT that adds the outcome `k` to a caller-day roll-up whose key is the owner
  * column (client or campaign), day and caller: one more dial, the span stretched, the seconds
  * recomputed from them.
  */
-function addCallerDay(table: string, owner: 'client_id' | 'campaign_id'): string {
+function addCallerDay(owner: CallerDayOwner): string {
+  const table = CALLER_DAY_TABLES[owner];
   const cols = [owner, 'day', 'caller_id', 'dials', 'first_at', 'last_at'];
   return `INSERT INTO ${table} (${cols.join(', ')}, seconds)
        SELECT ${cols.join(', ')}, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM k
@@ -176,8 +178,8 @@ export class RollupsService {
             daily AS (${addDaily('SELECT * FROM k', CALL_COUNTERS, true)}),
             monthly AS (${addMonthly('SELECT * FROM k', CALL_COUNTERS)}),
             campaign_day AS (${addCampaignDay('SELECT * FROM k', CALL_COUNTERS)}),
-            campaign_caller_day AS (${addCallerDay('report_campaign_caller_day', 'campaign_id')})
-       ${addCallerDay('report_caller_day', 'client_id')}`,
+            campaign_caller_day AS (${addCallerDay('campaign_id')})
+       ${addCallerDay('client_id')}`,
       [callId],
     );
   }
@@ -240,9 +242,7 @@ export class RollupsService {
 
   /** The roll-ups as computed from raw rows (for the rebuild and its test). */
   rawDailySql(): string {
-    const type = (c: string) =>
-      c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
-    const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+    const sums = typedSums();
     return `SELECT ${KEY.join(', ')}, ${sums}, min(first_at) AS first_at, max(last_at) AS last_at FROM (
         SELECT ${CALL_KEY}, ${CALL_FIGURES},
                ${REFERRAL_COUNTERS.map((c) => `COALESCE(f.${c}, 0) AS ${c}`).join(', ')}
@@ -262,33 +262,21 @@ export class RollupsService {
   }
 
   rawCampaignDaySql(): string {
-    const type = (c: string) =>
-      c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
-    const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+    const sums = typedSums();
     return `SELECT ${sums}, campaign_id, day, client_id
               FROM (${this.rawDailySql()}) d GROUP BY campaign_id, day, client_id`;
   }
 
   rawMonthlySql(): string {
-    const type = (c: string) =>
-      c === 'sale_value' ? 'numeric(16,2)' : c === 'talk_seconds' ? 'bigint' : 'int';
-    const sums = COUNTERS.map((c) => `sum(${c})::${type(c)} AS ${c}`).join(', ');
+    const sums = typedSums();
     return `SELECT date_trunc('month', day)::date AS month, ${KEY.slice(1).join(', ')}, ${sums}
               FROM (${this.rawDailySql()}) d GROUP BY ${MONTH_KEY.map((_, i) => i + 1).join(', ')}`;
   }
 
-  rawCampaignCallerDaySql(): string {
+  /** A caller-day roll-up (of a client's days, or of a campaign's) from the calls. */
+  rawCallerDaySql(owner: CallerDayOwner = 'client_id'): string {
     return `SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} AS seconds FROM (
-              SELECT k.campaign_id, (k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.caller_id,
-                     count(*)::int AS dials, min(k.outcome_at) AS first_at, max(k.outcome_at) AS last_at
-                FROM calls k JOIN clients cl ON cl.id = k.client_id
-               WHERE k.disposition IS NOT NULL
-               GROUP BY 1, 2, 3) d`;
-  }
-
-  rawCallerDaySql(): string {
-    return `SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} AS seconds FROM (
-              SELECT k.client_id, (k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.caller_id,
+              SELECT k.${owner}, (k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.caller_id,
                      count(*)::int AS dials, min(k.outcome_at) AS first_at, max(k.outcome_at) AS last_at
                 FROM calls k JOIN clients cl ON cl.id = k.client_id
                WHERE k.disposition IS NOT NULL
@@ -300,10 +288,9 @@ export class RollupsService {
     await this.tallies.rebuild(m);
     await m.query('DELETE FROM report_daily');
     await m.query('DELETE FROM report_followup');
-    await m.query('DELETE FROM report_caller_day');
     await m.query('DELETE FROM report_monthly');
     await m.query('DELETE FROM report_campaign_day');
-    await m.query('DELETE FROM report_campaign_caller_day');
+    for (const table of Object.values(CALLER_DAY_TABLES)) await m.query(`DELETE FROM ${table}`);
     await m.query(
       `INSERT INTO report_daily (${KEY.join(', ')}, ${COUNTERS.join(', ')}, first_at, last_at) ${this.rawDailySql()}`,
     );
@@ -323,17 +310,13 @@ export class RollupsService {
        SELECT ${CAMPAIGN_DAY_KEY.join(', ')}, client_id, ${sums}
          FROM report_daily GROUP BY ${CAMPAIGN_DAY_KEY.join(', ')}, client_id`,
     );
-    await m.query(
-      `INSERT INTO report_caller_day (${CALLER_DAY.join(', ')})
-       SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
-         SELECT client_id, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
-           FROM report_daily GROUP BY client_id, day, caller_id HAVING sum(dials) > 0) d`,
-    );
-    await m.query(
-      `INSERT INTO report_campaign_caller_day (${CAMPAIGN_CALLER_DAY.join(', ')})
-       SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
-         SELECT campaign_id, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
-           FROM report_daily GROUP BY campaign_id, day, caller_id HAVING sum(dials) > 0) d`,
-    );
+    for (const [owner, table] of Object.entries(CALLER_DAY_TABLES)) {
+      await m.query(
+        `INSERT INTO ${table} (${owner}, day, caller_id, dials, first_at, last_at, seconds)
+         SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
+           SELECT ${owner}, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
+             FROM report_daily GROUP BY ${owner}, day, caller_id HAVING sum(dials) > 0) d`,
+      );
+    }
   }
 }
