@@ -1,9 +1,8 @@
 import { Client } from 'pg';
 import twilio from 'twilio';
-import { TelephonyEvents } from '../src/calls/telephony/telephony-events.service';
-import { TwilioSignatureGuard } from '../src/calls/telephony/twilio-signature.guard';
 import { sendFromChild, sendPaced, type SignedRequest } from './paced-sender';
-import { benchApp, benchDatabase, median } from './support';
+import { benchDatabase, median } from './support';
+import { webhookService } from './webhook-service';
 
 const PUBLIC = 'https://bench.example.com';
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
@@ -25,14 +24,14 @@ interface RunFigures {
  * senders, against the same route with the signature check and the storage stubbed out (the
  * Nest + Fastify pipeline alone). Each call gets its four events in order (as Twilio sends them,
  * seconds apart), 5% of them sent twice (Twilio's retries); afterwards every event must be
- * stored exactly once and every call must have ended. The senders run in a process of their own
- * (bench/paced-sender.ts), so this process is the service's alone.
+ * stored exactly once and every call must have ended. The senders (bench/paced-sender.ts) and
+ * the service (bench/webhook-service.ts) each run in a process of their own.
  */
 export async function webhooks(): Promise<Record<string, unknown>> {
   const callsPerRound = Number(process.env.BENCH_WEBHOOK_CALLS ?? 2500);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const db = await benchDatabase();
-  const { app, base } = await benchApp(db.url, {
+  const service = await webhookService(db.url, {
     publicBaseUrl: PUBLIC,
     capSweepSeconds: 0,
     twilio: {
@@ -43,6 +42,15 @@ export async function webhooks(): Promise<Record<string, unknown>> {
       twimlAppSid: 'AP' + '3'.repeat(32),
     },
   });
+  const { base } = service;
+  const withStubs = async <T>(run: () => Promise<T>): Promise<T> => {
+    await service.stub(true);
+    try {
+      return await run();
+    } finally {
+      await service.stub(false);
+    }
+  };
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   try {
@@ -124,7 +132,7 @@ export async function webhooks(): Promise<Record<string, unknown>> {
     };
   } finally {
     await pg.end();
-    await app.close();
+    await service.stop();
     await db.close();
   }
 }
@@ -194,18 +202,4 @@ function eventsFor(callIds: string[]): Signed[] {
 /** Flat out, 64 connections, from a process of its own (see sendFromChild). */
 function send(base: string, events: Signed[]): Promise<RunFigures> {
   return sendFromChild(base, events, { kind: 'saturated' });
-}
-
-/** The same route with the signature check and the storage stubbed: Nest + Fastify alone. */
-async function withStubs<T>(run: () => Promise<T>): Promise<T> {
-  const guard = Object.getOwnPropertyDescriptor(TwilioSignatureGuard.prototype, 'canActivate')!;
-  const status = Object.getOwnPropertyDescriptor(TelephonyEvents.prototype, 'status')!;
-  TwilioSignatureGuard.prototype.canActivate = () => true;
-  TelephonyEvents.prototype.status = () => Promise.resolve();
-  try {
-    return await run();
-  } finally {
-    Object.defineProperty(TwilioSignatureGuard.prototype, 'canActivate', guard);
-    Object.defineProperty(TelephonyEvents.prototype, 'status', status);
-  }
 }

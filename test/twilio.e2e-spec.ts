@@ -343,6 +343,62 @@ describe('Twilio telephony (no network: signed with the twilio package, REST fak
     expect(await callRow(callId)).toMatchObject({ state: 'completed', talk_seconds: 75 });
   });
 
+  it("answers each of many calls' concurrent callbacks on its own, the refused ones among them", async () => {
+    // Enough at once for the callbacks to share statements (4 run at a time, the rest queue):
+    // every call's events, a retry of each, and in between events for no call or another leg.
+    const calls = [];
+    for (let i = 0; i < 6; i++) {
+      const { callId, caller } = await dialedCall();
+      const parent = sid(600 + i);
+      await twilioPost('/telephony/twilio/voice', voiceParams(callId, caller, parent)).expect(200);
+      calls.push({ callId, parent, child: sid(700 + i), talk: 10 + i });
+    }
+    const sends: { callId: string; params: Record<string, string>; expected: number }[] = [];
+    for (const c of calls) {
+      ['initiated', 'ringing', 'in-progress', 'completed'].forEach((s, n) => {
+        const params = {
+          CallSid: c.child,
+          ParentCallSid: c.parent,
+          CallStatus: s,
+          SequenceNumber: String(n),
+          ...(s === 'completed' ? { CallDuration: String(c.talk) } : {}),
+        };
+        sends.push({ callId: c.callId, params, expected: 204 });
+        sends.push({ callId: c.callId, params, expected: 204 });
+      });
+      sends.push({
+        callId: c.callId,
+        params: {
+          CallSid: c.child,
+          ParentCallSid: sid(99),
+          CallStatus: 'busy',
+          SequenceNumber: '9',
+        },
+        expected: 403,
+      });
+    }
+    sends.push({
+      callId: '00000000-0000-4000-8000-000000000000',
+      params: { CallSid: sid(98), ParentCallSid: sid(97), CallStatus: 'busy', SequenceNumber: '0' },
+      expected: 403,
+    });
+    const shuffled = [...sends].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(
+      shuffled.map((x) => twilioPost(`/telephony/twilio/status?callId=${x.callId}`, x.params)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(shuffled.map((x) => x.expected));
+    for (const c of calls) {
+      expect((await eventsOf(c.callId)).map((e) => [e.sequence_number, e.call_sid])).toEqual(
+        [0, 1, 2, 3].map((n) => [n, c.child]),
+      );
+      expect(await callRow(c.callId)).toMatchObject({
+        state: 'completed',
+        provider_call_sid: c.child,
+        talk_seconds: c.talk,
+      });
+    }
+  });
+
   it('refuses status callbacks for unknown calls, other legs and bad signatures, storing nothing', async () => {
     const { callId, caller } = await dialedCall();
     const params = {
@@ -391,6 +447,19 @@ describe('Twilio telephony (no network: signed with the twilio package, REST fak
       SequenceNumber: 'x',
     }).expect(400);
     expect(bad.body.details).toEqual([expect.objectContaining({ field: 'SequenceNumber' })]);
+    const huge = await twilioPost(`/telephony/twilio/status?callId=${callId}`, {
+      ...params,
+      SequenceNumber: '99999999999',
+    }).expect(400);
+    expect(huge.body.details).toEqual([expect.objectContaining({ field: 'SequenceNumber' })]);
+    const long = await twilioPost(`/telephony/twilio/status?callId=${callId}`, {
+      ...params,
+      CallStatus: 'completed',
+      SequenceNumber: '3',
+      CallDuration: '99999999999',
+    }).expect(400);
+    expect(long.body.details).toEqual([expect.objectContaining({ field: 'CallDuration' })]);
+    expect(await eventsOf(callId)).toHaveLength(1);
   });
 
   it('ends a call through Twilio when the cap passes, once, and records that it hit the cap', async () => {

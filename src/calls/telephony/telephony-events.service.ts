@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppError } from '../../common/app-error';
+import { Batcher } from '../../common/batcher';
 import { Clock } from '../../common/clock';
 import type { CallEventSource } from '../call-event.entity';
 import type { CallState } from '../call.entity';
@@ -40,10 +41,14 @@ function eventOfStatus(status: string): CallEvent | null {
 }
 
 /**
- * A call event in one statement (no round trips inside a transaction): lock the call (it must be
- * the one whose browser leg is $2 and whose dialed leg is $3 or not yet known), store the event
- * once (key: call SID + sequence number; $9 says where it came from), and move the call when the
- * event is new and moves it. Status callbacks and the reconciliation both go through it.
+ * Call events in one statement (no round trips inside a transaction), for one or many calls at
+ * once: each event's call is locked (it must be the one whose browser leg is the event's parent
+ * SID and whose dialed leg is the event's SID or not yet known; locked in id order, so two
+ * batches never deadlock), each event stored once (key: call SID + sequence number; $2 says
+ * where it came from), and each call moved when its event is new and moves it. One event per
+ * call per statement (the batcher keeps a second one for the next statement). Status callbacks
+ * and the reconciliation both go through it. Answers per event whether its call was known and
+ * whether it moved.
  *
  * With `asyncCommit` the statement's own transaction commits with `synchronous_commit = off`
  * (`set_config(…, true)` is `SET LOCAL`: this transaction only, nothing else on the connection):
@@ -51,42 +56,68 @@ function eventOfStatus(status: string): CallEvent | null {
  * milliseconds of acknowledged callbacks; a lost final one is recovered by the reconciliation
  * (CallReconciler), a lost earlier one is overtaken by the events after it.
  */
-function applyEventSql(asyncCommit: boolean): string {
-  return `WITH k AS (
-         SELECT k.id, k.state, COALESCE(k.cap_seconds, g.talk_cap_seconds) AS cap
-           FROM calls k JOIN campaigns g ON g.id = k.campaign_id
-          WHERE k.id = $1 AND k.parent_call_sid = $2 AND (k.provider_call_sid IS NULL OR k.provider_call_sid = $3)
+function applyEventsSql(asyncCommit: boolean): string {
+  return `WITH e AS (
+         SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[], $7::call_state[], $8::text[], $9::int[])
+             AS e(call_id, parent_sid, sid, seq, target, status, duration)
+       ), k AS (
+         SELECT k.id, k.state, COALESCE(k.cap_seconds, g.talk_cap_seconds) AS cap,
+                e.sid, e.seq, e.target, e.status, e.duration
+           FROM e JOIN calls k ON k.id = e.call_id JOIN campaigns g ON g.id = k.campaign_id
+          WHERE k.parent_call_sid = e.parent_sid AND (k.provider_call_sid IS NULL OR k.provider_call_sid = e.sid)
+          ORDER BY k.id
           FOR UPDATE OF k
        ), t AS (
-         SELECT k.*, ${nextCallStateSql('k.state', '$5::call_state')} AS next FROM k
+         SELECT k.*, ${nextCallStateSql('k.state', 'k.target')} AS next FROM k
        ), ins AS (
          INSERT INTO call_events (call_id, call_sid, sequence_number, status, duration_seconds, applied, received_at, source)
-         SELECT t.id, $3, $4, $6, $7, t.next <> t.state, $8, $9 FROM t
+         SELECT t.id, t.sid, t.seq, t.status, t.duration, t.next <> t.state, $1, $2 FROM t
          ON CONFLICT (call_sid, sequence_number) DO NOTHING
-         RETURNING applied
+         RETURNING call_id, applied
        ), upd AS (
          UPDATE calls c SET
-           provider_call_sid = COALESCE(c.provider_call_sid, NULLIF($3, c.parent_call_sid)),
+           provider_call_sid = COALESCE(c.provider_call_sid, NULLIF(t.sid, c.parent_call_sid)),
            state = t.next,
-           answered_at = CASE WHEN ins.applied AND t.next = 'in_progress' THEN $8 ELSE c.answered_at END,
-           ended_at = CASE WHEN ins.applied AND t.next::text IN (${FINALS}) THEN $8 ELSE c.ended_at END,
+           answered_at = CASE WHEN ins.applied AND t.next = 'in_progress' THEN $1 ELSE c.answered_at END,
+           ended_at = CASE WHEN ins.applied AND t.next::text IN (${FINALS}) THEN $1 ELSE c.ended_at END,
            talk_seconds = CASE WHEN ins.applied AND t.next::text IN (${FINALS})
-             THEN COALESCE($7, round(extract(epoch FROM $8 - c.answered_at))::int) ELSE c.talk_seconds END,
+             THEN COALESCE(t.duration, round(extract(epoch FROM $1 - c.answered_at))::int) ELSE c.talk_seconds END,
            hit_cap = c.hit_cap OR COALESCE(ins.applied AND t.next::text IN (${FINALS})
-             AND COALESCE($7, round(extract(epoch FROM $8 - c.answered_at))::int) >= t.cap, false)
-         FROM t, ins
+             AND COALESCE(t.duration, round(extract(epoch FROM $1 - c.answered_at))::int) >= t.cap, false)
+         FROM t JOIN ins ON ins.call_id = t.id
          WHERE c.id = t.id AND (ins.applied OR c.provider_call_sid IS NULL)
          RETURNING c.id
        )
-       SELECT (SELECT count(*) FROM k)::int AS known, (SELECT count(*) FROM upd)::int AS moved${
-         asyncCommit ? `, set_config('synchronous_commit', 'off', true) AS commit_mode` : ''
-       }`;
+       SELECT e.call_id,
+              EXISTS (SELECT 1 FROM k WHERE k.id = e.call_id) AS known,
+              EXISTS (SELECT 1 FROM upd WHERE upd.id = e.call_id) AS moved${
+                asyncCommit ? `, set_config('synchronous_commit', 'off', true) AS commit_mode` : ''
+              }
+         FROM e`;
 }
-const APPLY_CALLBACK_SQL = applyEventSql(true);
-const APPLY_RECONCILED_SQL = applyEventSql(false);
+
+const APPLY_CALLBACK_SQL = applyEventsSql(true);
+const APPLY_RECONCILED_SQL = applyEventsSql(false);
 
 /** The sequence number of the one event a reconciliation stores per leg (callbacks count from 0). */
 export const RECONCILED_SEQUENCE = -1;
+
+/** The largest value of an `int` column. */
+const INT_MAX = 2_147_483_647;
+
+/** One call event as the statement takes it. */
+interface EventRow {
+  callId: string;
+  /** The browser leg's SID the call must have. */
+  parentSid: string | null;
+  /** The leg the event is for (its SID with `seq` is the event's key). */
+  sid: string;
+  seq: number;
+  /** The state the event moves the call to, if it moves it forward (null: no move). */
+  target: CallState | null;
+  status: string;
+  duration: number | null;
+}
 
 const unknownCall = () => new AppError('forbidden', 'Unknown call');
 
@@ -173,37 +204,78 @@ export class TelephonyEvents {
     const status = field(p, 'CallStatus') ?? '';
     const seq = Number(field(p, 'SequenceNumber'));
     if (!callId || !isUUID(callId) || !sid) throw unknownCall();
-    if (!Number.isInteger(seq) || seq < 0) {
+    if (!Number.isInteger(seq) || seq < 0 || seq > INT_MAX) {
       throw new AppError('invalid', 'SequenceNumber is required', [
-        { field: 'SequenceNumber', message: 'must be a whole number from 0' },
+        { field: 'SequenceNumber', message: `must be a whole number from 0 to ${INT_MAX}` },
       ]);
     }
     const durationRaw = field(p, 'CallDuration');
     const duration = durationRaw !== undefined && /^\d+$/.test(durationRaw) ? +durationRaw : null;
+    // Checked here, not left to the column: a value the statement cannot take would fail the
+    // whole batch it shares with other calls' callbacks (each is then retried alone).
+    if (duration !== null && duration > INT_MAX) {
+      throw new AppError('invalid', 'CallDuration is out of range', [
+        { field: 'CallDuration', message: `must be a whole number of seconds up to ${INT_MAX}` },
+      ]);
+    }
     const event = eventOfStatus(status);
-    // The hot path of the webhooks: a named statement, so each pooled connection parses and
-    // plans it once (planning this statement costs more than running it).
-    const { rows } = await this.pool().query<{ known: number }>({
-      name: 'telephony-status-callback',
-      text: APPLY_CALLBACK_SQL,
-      values: [
-        callId,
-        parent ?? null,
-        sid,
-        seq,
-        event ? stateOfEvent(event) : null,
-        status.slice(0, 20),
-        duration,
-        this.clock.now(),
-        'callback' satisfies CallEventSource,
-      ],
+    const { known } = await this.callbacks.submit({
+      callId,
+      parentSid: parent ?? null,
+      sid,
+      seq,
+      target: event ? stateOfEvent(event) : null,
+      status: status.slice(0, 20),
+      duration,
     });
-    if (rows[0].known === 0) throw unknownCall();
+    if (!known) throw unknownCall();
   }
 
-  /** TypeORM's own pg pool (the same connections, without its per-query wrapping). */
-  private pool(): Pool {
-    return (this.db.driver as PostgresDriver).master as Pool;
+  /**
+   * Status callbacks go to the database in batches (see Batcher): at most 2 statements at once
+   * out of the pool's 10 connections, each for up to 64 callbacks that arrived meanwhile, one per
+   * call. Under load one statement and one commit serve many callbacks; a lone callback is
+   * applied at once. (Measured at 64 senders: 2,000 callbacks a second one statement each,
+   * 2,800–4,100 batched; 2 in flight did no worse than 4 on 2 cores.) Two callbacks of one call
+   * in two batches at once are fine: the statement is order-proof.
+   */
+  private readonly callbacks = new Batcher<EventRow, { known: boolean; moved: boolean }>(
+    (events) => this.apply(events, 'callback'),
+    (e) => e.callId,
+    { inFlight: 2, maxBatch: 64 },
+  );
+
+  /**
+   * Applies events (one per call) in one statement, named so that each pooled connection parses
+   * and plans it once (planning costs more than running it), on TypeORM's own pg pool (the same
+   * connections, without its per-query wrapping). Answers per event, in order.
+   */
+  private async apply(
+    events: EventRow[],
+    source: CallEventSource,
+  ): Promise<{ known: boolean; moved: boolean }[]> {
+    const pool = (this.db.driver as PostgresDriver).master as Pool;
+    const callback = source === 'callback';
+    const { rows } = await pool.query<{ call_id: string; known: boolean; moved: boolean }>({
+      name: callback ? 'telephony-status-callbacks' : 'telephony-reconciled',
+      text: callback ? APPLY_CALLBACK_SQL : APPLY_RECONCILED_SQL,
+      values: [
+        this.clock.now(),
+        source,
+        events.map((e) => e.callId),
+        events.map((e) => e.parentSid),
+        events.map((e) => e.sid),
+        events.map((e) => e.seq),
+        events.map((e) => e.target),
+        events.map((e) => e.status),
+        events.map((e) => e.duration),
+      ],
+    });
+    const byCall = new Map(rows.map((r) => [r.call_id, r]));
+    return events.map((e) => {
+      const r = byCall.get(e.callId);
+      return { known: r?.known ?? false, moved: r?.moved ?? false };
+    });
   }
 
   /**
@@ -221,18 +293,21 @@ export class TelephonyEvents {
     source: Exclude<CallEventSource, 'callback'>,
   ): Promise<boolean> {
     if (!isFinalStatus(status)) throw new Error(`not a final call status: ${status}`);
-    const [row]: { moved: number }[] = await this.db.query(APPLY_RECONCILED_SQL, [
-      call.id,
-      call.parentCallSid,
-      legSid,
-      RECONCILED_SEQUENCE,
-      stateOfEvent(eventOfStatus(status)!),
-      status,
-      durationSeconds,
-      this.clock.now(),
+    const [row] = await this.apply(
+      [
+        {
+          callId: call.id,
+          parentSid: call.parentCallSid,
+          sid: legSid,
+          seq: RECONCILED_SEQUENCE,
+          target: stateOfEvent(eventOfStatus(status)!),
+          status,
+          duration: durationSeconds,
+        },
+      ],
       source,
-    ]);
-    return row.moved > 0;
+    );
+    return row.moved;
   }
 
   /** A recording callback: the finished recording's SID, URL and length go on the call, once. */
