@@ -177,6 +177,25 @@ describe('claiming the next contact', () => {
     await next(callers[0]).expect(200);
   });
 
+  it('goes on claiming after a newer version adds a column to contacts (a rolling deploy)', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 20 });
+    const rows = Array.from({ length: 20 }, (_, i) => `${phone('213', 3000 + i)},CA`);
+    await ctx.importCsv(campaignId, `phone,state\n${rows.join('\n')}\n`);
+    // Ten at once, so that the pool's connections each prepare the claim statement.
+    const before = await Promise.all(callers.slice(0, 10).map((c) => next(c, campaignId)));
+    expect(before.map((r) => r.status)).toEqual(before.map(() => 200));
+    await sql(ctx.dbUrl, 'ALTER TABLE contacts ADD COLUMN added_by_a_newer_version text');
+    try {
+      const after = await Promise.all(callers.slice(10).map((c) => next(c, campaignId)));
+      expect(after.map((r) => r.status)).toEqual(after.map(() => 200));
+      const ids = [...before, ...after].map((r) => r.body.contact.id as string);
+      expect(new Set(ids).size).toBe(20);
+    } finally {
+      await sql(ctx.dbUrl, 'ALTER TABLE contacts DROP COLUMN added_by_a_newer_version');
+    }
+  });
+
   it('hands every one of 1,000 contacts to exactly one of 50 concurrent callers', async () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 50 });

@@ -45,6 +45,28 @@ export interface ClaimedContact {
 /** How many of a contact's earlier calls a claim shows. */
 export const EARLIER_CALLS = 10;
 
+/**
+ * The contact's columns a claim answers with (what the console shows). Named, not `c.*`: the
+ * claim is a prepared statement, and PostgreSQL refuses to run one whose result's shape changed
+ * ("cached plan must not change result type"), so a column added by a newer version's migration
+ * would stop every claim of an instance still running the old one.
+ */
+const CLAIMED_COLUMNS = [
+  'id',
+  'company',
+  'first_name',
+  'last_name',
+  'title',
+  'phone',
+  'alt_phones',
+  'email',
+  'website',
+  'city',
+  'state',
+  'time_zones',
+  'attempts',
+];
+
 /** States whose own calling window differs from the campaign's: each gets its own open-zone list. */
 const SPECIAL_STATES = Object.keys(STATE_WINDOWS).sort();
 
@@ -182,7 +204,7 @@ function buildClaimSql(): string {
     ), leased AS (
       UPDATE contacts c SET leased_to = $7, lease_expires_at = $8
         FROM picked WHERE c.id = picked.id
-      RETURNING c.*
+      RETURNING ${CLAIMED_COLUMNS.map((x) => `c.${x}`).join(', ')}
     ), superseded AS (
       UPDATE calls k SET state = 'expired'
         FROM picked WHERE k.contact_id = picked.id AND k.state = 'leased'
