@@ -236,7 +236,7 @@ export class TelephonyEvents {
    * out of the pool's 10 connections, each for up to 64 callbacks that arrived meanwhile, one per
    * call. Under load one statement and one commit serve many callbacks; a lone callback is
    * applied at once. (Measured at 64 senders: 2,000 callbacks a second one statement each,
-   * 2,800–4,100 batched; 2 in flight did no worse than 4 on 2 cores.) Two callbacks of one call
+   * 2,800–4,500 batched; 2 in flight did no worse than 4 on 2 cores.) Two callbacks of one call
    * in two batches at once are fine: the statement is order-proof.
    */
   private readonly callbacks = new Batcher<EventRow, { known: boolean; moved: boolean }>(
