@@ -65,25 +65,11 @@ async function claimAt(
   // (this process's 64 clients and their garbage are not the service's).
   const setup = await benchApp(db.url);
   const { app } = setup;
-  let base = setup.base;
   let service: Awaited<ReturnType<typeof serviceProcess>> | null = null;
   let appOpen = true;
   try {
-    const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-      const res = await fetch(base + path, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      };
-    };
+    const setupClient = jsonClient(setup.base);
+    const call = setupClient.send;
     const admin = (await call('POST', '/auth/login', null, BENCH_ADMIN)).body.accessToken as string;
     const client = (await call('POST', '/clients', admin, { name: 'Bench Co' })).body.id as string;
     const campaign = (
@@ -139,13 +125,13 @@ async function claimAt(
       .getRepository((await import('../src/campaigns/campaign.entity')).Campaign)
       .findOneByOrFail({ id: campaign });
     const sqlText = (queue as unknown as { claimSql: string }).claimSql;
+    setupClient.close();
     await app.close();
     appOpen = false;
     service = await serviceProcess(db.url);
-    base = service.base;
 
     // Ours: HTTP, the first 64 callers.
-    const http = jsonClient(base);
+    const http = jsonClient(service.base);
     const ours = await runFor(seconds, CALLERS, async (w, seen) => {
       const res = await http.send('POST', '/calls/next', tokens[w], { campaignId: campaign });
       if (res.status !== 200) return false;

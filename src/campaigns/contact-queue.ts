@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { Pool } from 'pg';
+import { namedQuery } from '../database/pg-pool';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { effectiveWindow, openZones, STATE_WINDOWS } from './calling-hours';
 import type { CampaignKind, Variant } from './campaign.entity';
 
@@ -100,7 +99,8 @@ export class ContactQueue {
       held: string | null;
       assigned: boolean;
       campaigns: ClaimCampaignRow[] | null;
-    }[] = await this.run(
+    }[] = await namedQuery(
+      this.db,
       'claim-prepare',
       `WITH ended AS (
          UPDATE calls SET state = CASE WHEN lease_expires_at <= $2 THEN 'expired'::call_state ELSE 'released'::call_state END
@@ -148,7 +148,7 @@ export class ContactQueue {
     const limits = this.config.stateDailyCallLimits;
     const limited = Object.keys(limits);
     const leaseExpiresAt = new Date(now.getTime() + campaign.leaseSeconds * 1000);
-    const rows: Record<string, unknown>[] = await this.run('claim-next', this.claimSql, [
+    const rows: Record<string, unknown>[] = await namedQuery(this.db, 'claim-next', this.claimSql, [
       campaign.id,
       now,
       campaign.maxAttempts,
@@ -166,16 +166,6 @@ export class ContactQueue {
     const row = rows[0];
     if (!row) return undefined;
     return { callId: String(row.call_id), contactId: String(row.id), leaseExpiresAt, row };
-  }
-
-  /**
-   * The claim's two statements run as named statements on TypeORM's own pg pool: each pooled
-   * connection parses and plans them once. Planning the claim costs more than running it
-   * (1.2 against 0.7 ms measured on a 100,000-contact list), and a caller's every "next" runs both.
-   */
-  private async run<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    const pool = (this.db.driver as PostgresDriver).master as Pool;
-    return (await pool.query({ name, text, values })).rows as T[];
   }
 }
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppError } from '../common/app-error';
+import { pgPool } from '../database/pg-pool';
 import { CLIENT_REFERRAL_CSV, CLIENT_REFERRAL_FROM, CLIENT_REFERRAL_JSON } from './referral-view';
 
 export type FeedFormat = 'json' | 'csv' | 'ndjson';
@@ -58,8 +57,7 @@ export class FeedService {
         { field: 'date', message: 'must be a real YYYY-MM-DD date' },
       ]);
     }
-    const pool = (this.db.driver as PostgresDriver).master as Pool;
-    const client = await pool.connect();
+    const client = await pgPool(this.db).connect();
     try {
       const lit = (v: string) => client.escapeLiteral(v);
       let where: string;

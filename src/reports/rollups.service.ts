@@ -126,39 +126,49 @@ export function callerDaySeconds(dials: string, first: string, last: string): st
 /** The key of report_monthly: report_daily's with the month (its first day) for the day. */
 const MONTH_KEY = ['month', ...KEY.slice(1)];
 
-/** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_monthly. */
-function addMonthly(select: string, counters: readonly string[]): string {
-  const cols = [...MONTH_KEY, ...counters];
-  const sets = counters.map((c) => `${c} = report_monthly.${c} + EXCLUDED.${c}`);
-  return `INSERT INTO report_monthly (${cols.join(', ')})
-          SELECT date_trunc('month', day)::date AS month, ${cols.slice(1).join(', ')} FROM (${select}) delta
-          ON CONFLICT (${MONTH_KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
+/**
+ * INSERT … ON CONFLICT that adds `delta` (a SELECT of a roll-up's key, the columns that go
+ * `along` with it, and some counters) to a roll-up: each counter added to the row of the same
+ * key; with `span`, its first_at and last_at stretched; `as` gives a column's value when it is not
+ * the delta's column of that name.
+ */
+function addTo(
+  table: string,
+  key: readonly string[],
+  select: string,
+  counters: readonly string[],
+  opts: { along?: readonly string[]; span?: boolean; as?: Record<string, string> } = {},
+): string {
+  const span = opts.span ? ['first_at', 'last_at'] : [];
+  const cols = [...key, ...(opts.along ?? []), ...counters, ...span];
+  const sets = counters.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`);
+  if (opts.span) {
+    sets.push(
+      `first_at = LEAST(${table}.first_at, EXCLUDED.first_at)`,
+      `last_at = GREATEST(${table}.last_at, EXCLUDED.last_at)`,
+    );
+  }
+  const values = cols.map((c) => opts.as?.[c] ?? c);
+  return `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${values.join(', ')} FROM (${select}) delta
+          ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
 }
+
+/** Adds `delta` to report_monthly (the month from the delta's day). */
+const addMonthly = (select: string, counters: readonly string[]) =>
+  addTo('report_monthly', MONTH_KEY, select, counters, {
+    as: { month: `date_trunc('month', day)::date AS month` },
+  });
 
 /** The key of report_campaign_day: campaign and day (its client goes along). */
 const CAMPAIGN_DAY_KEY = ['campaign_id', 'day'];
 
-/** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_campaign_day. */
-function addCampaignDay(select: string, counters: readonly string[]): string {
-  const cols = [...CAMPAIGN_DAY_KEY, 'client_id', ...counters];
-  const sets = counters.map((c) => `${c} = report_campaign_day.${c} + EXCLUDED.${c}`);
-  return `INSERT INTO report_campaign_day (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (${select}) delta
-          ON CONFLICT (${CAMPAIGN_DAY_KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
-}
+/** Adds `delta` to report_campaign_day. */
+const addCampaignDay = (select: string, counters: readonly string[]) =>
+  addTo('report_campaign_day', CAMPAIGN_DAY_KEY, select, counters, { along: ['client_id'] });
 
-/** INSERT … ON CONFLICT that adds `delta` (a SELECT of key + some counters) to report_daily. */
-function addDaily(select: string, counters: readonly string[], span = false): string {
-  const cols = [...KEY, ...counters, ...(span ? ['first_at', 'last_at'] : [])];
-  const sets = counters.map((c) => `${c} = report_daily.${c} + EXCLUDED.${c}`);
-  if (span) {
-    sets.push(
-      'first_at = LEAST(report_daily.first_at, EXCLUDED.first_at)',
-      'last_at = GREATEST(report_daily.last_at, EXCLUDED.last_at)',
-    );
-  }
-  return `INSERT INTO report_daily (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (${select}) delta
-          ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
-}
+/** Adds `delta` to report_daily (with `span`, its first and last outcome too). */
+const addDaily = (select: string, counters: readonly string[], span = false) =>
+  addTo('report_daily', KEY, select, counters, { span });
 
 /**
  * Keeps the report roll-ups current, always inside the transaction of the change it counts, and

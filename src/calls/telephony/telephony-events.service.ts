@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppError } from '../../common/app-error';
 import { Batcher } from '../../common/batcher';
 import { Clock } from '../../common/clock';
+import { namedQuery } from '../../database/pg-pool';
 import type { CallEventSource } from '../call-event.entity';
 import type { CallState } from '../call.entity';
 import { type CallEvent, FINAL_STATES, nextCallStateSql, stateOfEvent } from '../call-states';
@@ -245,21 +244,17 @@ export class TelephonyEvents {
     { inFlight: 2, maxBatch: 64 },
   );
 
-  /**
-   * Applies events (one per call) in one statement, named so that each pooled connection parses
-   * and plans it once (planning costs more than running it), on TypeORM's own pg pool (the same
-   * connections, without its per-query wrapping). Answers per event, in order.
-   */
+  /** Applies events (one per call) in one named statement. Answers per event, in order. */
   private async apply(
     events: EventRow[],
     source: CallEventSource,
   ): Promise<{ known: boolean; moved: boolean }[]> {
-    const pool = (this.db.driver as PostgresDriver).master as Pool;
     const callback = source === 'callback';
-    const { rows } = await pool.query<{ call_id: string; known: boolean; moved: boolean }>({
-      name: callback ? 'telephony-status-callbacks' : 'telephony-reconciled',
-      text: callback ? APPLY_CALLBACK_SQL : APPLY_RECONCILED_SQL,
-      values: [
+    const rows = await namedQuery<{ call_id: string; known: boolean; moved: boolean }>(
+      this.db,
+      callback ? 'telephony-status-callbacks' : 'telephony-reconciled',
+      callback ? APPLY_CALLBACK_SQL : APPLY_RECONCILED_SQL,
+      [
         this.clock.now(),
         source,
         events.map((e) => e.callId),
@@ -270,7 +265,7 @@ export class TelephonyEvents {
         events.map((e) => e.status),
         events.map((e) => e.duration),
       ],
-    });
+    );
     const byCall = new Map(rows.map((r) => [r.call_id, r]));
     return events.map((e) => {
       const r = byCall.get(e.callId);
