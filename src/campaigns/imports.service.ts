@@ -47,9 +47,9 @@ export interface ImportView {
 /**
  * Contact-list imports. The upload is spooled to a temporary file (so the 202 comes as soon as
  * the file is in, whatever the speed of the work), then worked in the background: streamed
- * through the parser, COPYed into a staging table, de-duplicated and scrubbed against
- * do-not-call in SQL, and inserted — all in one transaction, so an import that fails midway
- * leaves no rows behind.
+ * through the parser, de-duplicated, scrubbed against do-not-call and COPYed into contacts in
+ * batches (see load) — all in one transaction, so an import that fails midway leaves no rows
+ * behind.
  */
 @Injectable()
 export class ImportsService implements OnModuleDestroy {
