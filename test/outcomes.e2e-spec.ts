@@ -62,6 +62,14 @@ describe('outcomes', () => {
       disposition: 'recall',
       recallAt: '2026-03-01T10:00:00Z',
     }).expect(400);
+    // Without its offset the time would be read in the server's zone: refused.
+    const local = await outcome(callers[0], first.body.callId, {
+      disposition: 'recall',
+      recallAt: '2026-03-03T10:30:00',
+    }).expect(400);
+    expect(local.body.details).toEqual([
+      { field: 'recallAt', message: expect.stringMatching(/offset/) },
+    ]);
     const res = await outcome(callers[0], first.body.callId, {
       disposition: 'recall',
       recallAt: '2026-03-03T10:30:00-08:00',

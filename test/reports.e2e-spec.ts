@@ -303,10 +303,10 @@ describe('reports', () => {
     expect(p.finishDate).toBe('2026-03-09');
   });
 
-  it('matches a rebuild of the roll-ups from the raw rows', async () => {
+  /** Each roll-up (in a stable order) beside its computation from the raw rows. */
+  function rollupCases(): [table: string, order: string, raw: string][] {
     const rollups = ctx.app.get(RollupsService);
-    // Each roll-up (in a stable order) beside its computation from the raw rows.
-    const cases: [table: string, order: string, raw: string][] = [
+    return [
       [
         'report_daily',
         'day, client_id, campaign_id, caller_id, pitch_key, offer_key',
@@ -326,6 +326,11 @@ describe('reports', () => {
       ],
       ['report_followup', '1, 2, 3, 4', rollups.rawFollowupSql()],
     ];
+  }
+
+  it('matches a rebuild of the roll-ups from the raw rows', async () => {
+    const rollups = ctx.app.get(RollupsService);
+    const cases = rollupCases();
     const kept = new Map<string, unknown[]>();
     for (const [table, order, rawSql] of cases) {
       const rows = await sql(ctx.dbUrl, `SELECT * FROM ${table} ORDER BY ${order}`);
@@ -352,6 +357,51 @@ describe('reports', () => {
         table,
         kept.get(table),
       ]);
+    }
+  });
+
+  it('moves the days of a client whose time zone changes, still matching the raw rows', async () => {
+    const admin = asUser(ctx, ctx.adminToken);
+    const daysIn = async (zone: string) =>
+      (
+        await sql<{ day: string }>(
+          ctx.dbUrl,
+          `SELECT DISTINCT to_char((outcome_at AT TIME ZONE $2)::date, 'YYYY-MM-DD') AS day FROM calls
+            WHERE client_id = $1 AND disposition IS NOT NULL ORDER BY 1`,
+          [s.clientId, zone],
+        )
+      ).map((r) => r.day);
+    const before = await admin.get(`/reports/clients/${s.clientId}?groupBy=day`).expect(200);
+    await ctx
+      .http()
+      .patch(`/clients/${s.clientId}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ timezone: 'Pacific/Auckland' })
+      .expect(200);
+    const after = await admin
+      .get(`/reports/clients/${s.clientId}?groupBy=day&rates=all`)
+      .expect(200);
+    const keys = after.body.groups.map((g: { key: string }) => g.key);
+    expect(keys).toEqual(await daysIn('Pacific/Auckland'));
+    expect(keys).not.toEqual(before.body.groups.map((g: { key: string }) => g.key));
+    expect(after.body.totals).toEqual(before.body.totals);
+    for (const [table, order, rawSql] of rollupCases()) {
+      const rows = await sql(ctx.dbUrl, `SELECT * FROM ${table} ORDER BY ${order}`);
+      const raw = await sql(ctx.dbUrl, `SELECT * FROM (${rawSql}) x ORDER BY ${order}`);
+      expect([table, raw]).toEqual([table, rows]);
+    }
+  });
+
+  it('refuses a day that is not on the calendar', async () => {
+    const admin = asUser(ctx, ctx.adminToken);
+    for (const [field, query] of [
+      ['from', 'from=2026-02-30'],
+      ['to', 'to=2026-13-01'],
+    ]) {
+      const res = await admin.get(`/reports/clients/${s.clientId}?${query}`).expect(400);
+      expect(res.body.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field })]),
+      );
     }
   });
 });

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/roles';
 import { localTime } from '../campaigns/calling-hours';
 import type { Variant } from '../campaigns/campaign.entity';
 import {
+  callableAltPhones,
   type ClaimCampaign,
   type ClaimedContact,
   ContactQueue,
@@ -18,6 +19,9 @@ import type { OutcomeDto } from './dto/outcome.dto';
 import { ReferralsService } from '../referrals/referrals.service';
 import { RollupsService } from '../reports/rollups.service';
 import { LIVE_STATES } from './call-states';
+
+/** Calls that ended before any conversation could need an outcome: their state is kept. */
+const ENDED_WITHOUT_CALL = ['released', 'expired', 'dropped', 'no_outcome'];
 import { type Disposition, moveContact } from './outcome-rules';
 
 export interface NextContact {
@@ -226,7 +230,10 @@ export class CallsService {
       await m.query(
         `UPDATE contacts SET attempts = $2, last_attempt_at = $3, status = $4::contact_status,
                 queue_rank = $5, queue_at = COALESCE($6, queue_at), next_call_at = $6,
-                leased_to = NULL, lease_expires_at = NULL
+                -- The outcome ends this caller's hold, never another's (a dial holds the contact
+                -- through the call and its wrap-up, so this is only a safeguard).
+                leased_to = CASE WHEN leased_to = $7 THEN NULL ELSE leased_to END,
+                lease_expires_at = CASE WHEN leased_to = $7 THEN NULL ELSE lease_expires_at END
           WHERE id = $1`,
         [
           call.contact_id,
@@ -235,6 +242,7 @@ export class CallsService {
           move.kind === 'closed' ? 'closed' : 'open',
           move.kind === 'recall' ? 0 : 2,
           nextCallAt,
+          p.userId,
         ],
       );
       await m.query(
@@ -266,18 +274,27 @@ export class CallsService {
     return result;
   }
 
-  /** Past the window: the call is marked `no_outcome` and its contact goes back to the queue. */
+  /**
+   * Past the window: a call that was leased or that ended on the line is marked `no_outcome`, and
+   * its contact goes back to the queue, unless the contact is held by a newer call (the same
+   * caller may have it again: that hold stays). Calls released, expired or dropped stay so.
+   */
   private async closeWithoutOutcome(
     m: EntityManager,
     call: CallRow,
     callerId: string,
   ): Promise<void> {
-    await m.query(`UPDATE calls SET state = 'no_outcome' WHERE id = $1 AND disposition IS NULL`, [
-      call.id,
-    ]);
     await m.query(
-      `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1 AND leased_to = $2`,
-      [call.contact_id, callerId],
+      `UPDATE calls SET state = 'no_outcome'
+        WHERE id = $1 AND disposition IS NULL AND state <> ALL($2::call_state[])`,
+      [call.id, ENDED_WITHOUT_CALL],
+    );
+    await m.query(
+      `UPDATE contacts c SET leased_to = NULL, lease_expires_at = NULL
+        WHERE c.id = $1 AND c.leased_to = $2
+          AND NOT EXISTS (SELECT 1 FROM calls o WHERE o.contact_id = c.id AND o.id <> $3
+                             AND o.state = ANY($4::call_state[]))`,
+      [call.contact_id, callerId, call.id, ['leased', ...LIVE_STATES]],
     );
   }
 
@@ -392,7 +409,8 @@ export class CallsService {
   private async describe(callId: string): Promise<NextContact> {
     const [r]: Record<string, never>[] = await this.db.query(
       `SELECT k.id AS call_id, k.lease_expires_at, k.pitch_key, k.offer_key, c.*, g.name AS campaign_name,
-              g.script, g.talk_cap_seconds, g.pitches, g.offers
+              g.script, g.talk_cap_seconds, g.pitches, g.offers,
+              ${callableAltPhones('k.client_id', `g.kind = 'consumer'`)} AS callable_alt_phones
          FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
         WHERE k.id = $1`,
       [callId],
@@ -402,7 +420,7 @@ export class CallsService {
     return {
       callId: r.call_id,
       leaseExpiresAt: r.lease_expires_at,
-      contact: contactOf(r, this.clock.now()),
+      contact: contactOf({ ...r, alt_phones: r.callable_alt_phones }, this.clock.now()),
       campaign: {
         id: r.campaign_id,
         name: r.campaign_name,

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { mayCallNow } from '../campaigns/calling-hours';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import type { CallState } from './call.entity';
 import { LIVE_STATES } from './call-states';
 import { CONNECT_TIMEOUT_SECONDS } from './telephony/cap-enforcer';
@@ -48,7 +50,12 @@ interface LockedCall {
   talk_cap_seconds: number;
   extended_cap_seconds: number;
   extend_allowance_pct: number;
+  campaign_status: string;
+  assigned: boolean;
 }
+
+/** Seconds a dialed number may ring before the provider gives up (Twilio's default is 30). */
+const RING_SECONDS = 60;
 
 /**
  * The call on the line: the dial (with every claim rule checked again at dial time), its status,
@@ -60,6 +67,7 @@ export class DialingService {
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly telephony: Telephony,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   get mode(): 'twilio' | 'simulated' {
@@ -67,9 +75,12 @@ export class DialingService {
   }
 
   /**
-   * Starts the call. Refused (409, in words) when the lease was lost, the number went on a
-   * do-not-call list since the claim (the lease is then dropped), the contact's local time left
-   * the calling window, or the caller is already on another call.
+   * Starts the call. Refused (409, in words) when the lease was lost, the campaign stopped or the
+   * caller was taken off it since the claim, the number went on a do-not-call list (the lease is
+   * then dropped), the contact's local time left the calling window, or the caller is already
+   * on another call. A dial stretches the contact's lease over the longest the call and its
+   * wrap-up can last, so no claim hands the contact to anyone else while the caller talks or
+   * records the outcome (the outcome ends the lease).
    */
   async dial(p: Principal, callId: string): Promise<DialAnswer> {
     const callerId = callerOf(p);
@@ -83,6 +94,10 @@ export class DialingService {
       ) {
         return 'Your hold on this contact has ended; take the next contact';
       }
+      if (call.campaign_status !== 'active') {
+        return `The campaign is ${call.campaign_status} now; nothing of it is called`;
+      }
+      if (!call.assigned) return 'You are no longer assigned to this campaign';
       const live: unknown[] = await m.query(
         `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3
             AND NOT (state = 'dialing' AND parent_call_sid IS NULL AND dialed_at <= $4::timestamptz - make_interval(secs => $5))`,
@@ -109,6 +124,16 @@ export class DialingService {
       await m.query(
         `UPDATE calls SET state = 'dialing', dialed_at = $2, cap_seconds = $3 WHERE id = $1`,
         [callId, now, call.talk_cap_seconds],
+      );
+      const longest =
+        CONNECT_TIMEOUT_SECONDS +
+        RING_SECONDS +
+        Math.max(call.talk_cap_seconds, call.extended_cap_seconds) +
+        this.config.capSweepSeconds +
+        this.config.wrapUpSeconds;
+      await m.query(
+        `UPDATE contacts SET lease_expires_at = GREATEST(lease_expires_at, $2) WHERE id = $1 AND leased_to = $3`,
+        [call.contact_id, new Date(now.getTime() + longest * 1000), callerId],
       );
       return null;
     });
@@ -138,6 +163,14 @@ export class DialingService {
         return call.state === 'leased'
           ? null
           : 'The call was placed; hang up instead (or record its outcome)';
+      }
+      // A caller holds one lease at a time: one taken since cannot be doubled by this one.
+      const other: unknown[] = await m.query(
+        `SELECT 1 FROM calls WHERE caller_id = $1 AND state = 'leased' AND id <> $2`,
+        [callerId, callId],
+      );
+      if (other.length) {
+        return 'You have taken another contact since; this dial can no longer be taken back';
       }
       await m.query(
         `UPDATE calls SET state = 'leased', dialed_at = NULL, cap_seconds = NULL WHERE id = $1`,
@@ -211,7 +244,9 @@ export class DialingService {
     const [call]: LockedCall[] = await m.query(
       `SELECT k.id, k.state, k.caller_id, k.lease_expires_at, k.answered_at, k.cap_seconds, k.extended, k.contact_id,
               k.campaign_id, k.client_id, k.phone, c.leased_to, c.state AS state_code, c.time_zones,
-              g.window_start, g.window_end, g.kind, g.talk_cap_seconds, g.extended_cap_seconds, g.extend_allowance_pct
+              g.window_start, g.window_end, g.kind, g.talk_cap_seconds, g.extended_cap_seconds, g.extend_allowance_pct,
+              g.status AS campaign_status,
+              EXISTS (SELECT 1 FROM campaign_callers cc WHERE cc.campaign_id = k.campaign_id AND cc.user_id = k.caller_id) AS assigned
          FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
         WHERE k.id = $1 AND ($2::uuid IS NULL OR k.caller_id = $2)
         FOR UPDATE OF k`,

@@ -66,6 +66,21 @@ const CLAIMED_COLUMNS = [
   'attempts',
 ];
 
+/**
+ * SQL: contact `c`'s alternate phones less those on a do-not-call list that binds the campaign
+ * (`clientId` and `consumer` are SQL for its client and whether it is a consumer campaign): a
+ * listed number is never shown to a caller, as the main phone never is.
+ */
+export function callableAltPhones(clientId: string, consumer: string): string {
+  return `ARRAY(SELECT a FROM unnest(c.alt_phones) a WHERE NOT EXISTS (
+            SELECT 1 FROM dnc_numbers d WHERE d.phone = a AND (d.client_id IS NULL OR d.client_id = ${clientId})
+               AND (d.source <> 'registry' OR ${consumer})))`;
+}
+
+/** SQL: call `k`'s campaign is active and its caller ($1) is still assigned to it. */
+const WORKS_ON = `EXISTS (SELECT 1 FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
+                           WHERE g.id = k.campaign_id AND g.status = 'active' AND cc.user_id = $1)`;
+
 /** States whose own calling window differs from the campaign's: each gets its own open-zone list. */
 const SPECIAL_STATES = Object.keys(STATE_WINDOWS).sort();
 
@@ -89,8 +104,9 @@ export class ContactQueue {
 
   /**
    * Everything a claim needs to know first, in one round trip: ends the caller's own leases that
-   * expired (or that belong to another campaign than the one asked for), finds a lease still
-   * held (asking again returns it), and lists the active campaigns the caller works with their
+   * expired, that belong to another campaign than the one asked for, or whose campaign is no
+   * longer active or no longer the caller's; finds a lease still held (asking again returns it),
+   * and lists the active campaigns the caller works with their
    * rules, each marked whether its registry scrub allows calling (consumer campaigns need a
    * registry extract obtained within 31 days; B2B campaigns are exempt).
    */
@@ -103,17 +119,18 @@ export class ContactQueue {
       this.db,
       'claim-prepare',
       `WITH ended AS (
-         UPDATE calls SET state = CASE WHEN lease_expires_at <= $2 THEN 'expired'::call_state ELSE 'released'::call_state END
-          WHERE caller_id = $1 AND state = 'leased'
-            AND (lease_expires_at <= $2 OR ($3::uuid IS NOT NULL AND campaign_id <> $3::uuid))
-         RETURNING contact_id
+         UPDATE calls k SET state = CASE WHEN k.lease_expires_at <= $2 THEN 'expired'::call_state ELSE 'released'::call_state END
+          WHERE k.caller_id = $1 AND k.state = 'leased'
+            AND (k.lease_expires_at <= $2 OR ($3::uuid IS NOT NULL AND k.campaign_id <> $3::uuid)
+                 OR NOT ${WORKS_ON})
+         RETURNING k.contact_id
        ), freed AS (
          UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
           WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1
        )
        SELECT
          (SELECT k.id FROM calls k WHERE k.caller_id = $1 AND k.state = 'leased' AND k.lease_expires_at > $2
-             AND ($3::uuid IS NULL OR k.campaign_id = $3::uuid) LIMIT 1) AS held,
+             AND ($3::uuid IS NULL OR k.campaign_id = $3::uuid) AND ${WORKS_ON} LIMIT 1) AS held,
          ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM campaign_callers WHERE user_id = $1 AND campaign_id = $3::uuid)) AS assigned,
          (SELECT json_agg(json_build_object(
                    'id', g.id, 'clientId', g.client_id, 'name', g.name, 'script', g.script,
@@ -194,7 +211,7 @@ function buildClaimSql(): string {
     ), leased AS (
       UPDATE contacts c SET leased_to = $7, lease_expires_at = $8
         FROM picked WHERE c.id = picked.id
-      RETURNING ${CLAIMED_COLUMNS.map((x) => `c.${x}`).join(', ')}
+      RETURNING ${CLAIMED_COLUMNS.map((x) => (x === 'alt_phones' ? `${callableAltPhones('$5', '$6')} AS alt_phones` : `c.${x}`)).join(', ')}
     ), superseded AS (
       UPDATE calls k SET state = 'expired'
         FROM picked WHERE k.contact_id = picked.id AND k.state = 'leased'

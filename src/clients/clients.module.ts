@@ -8,9 +8,10 @@ import { ClientsController } from './clients.controller';
 import { ClientsService } from './clients.service';
 import { SalesRep } from './sales-rep.entity';
 import { TenantAccess } from './tenant-access';
+import { RollupsModule } from '../reports/rollups.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Client, ClientManager, SalesRep, ApiKey])],
+  imports: [TypeOrmModule.forFeature([Client, ClientManager, SalesRep, ApiKey]), RollupsModule],
   controllers: [ClientsController, ClientApiController],
   providers: [ClientsService, TenantAccess],
   exports: [ClientsService, TenantAccess],

@@ -13,6 +13,7 @@ import type { CreateClientDto, UpdateClientDto } from './dto/create-client.dto';
 import type { CreateRepDto, UpdateRepDto } from './dto/rep.dto';
 import { SalesRep } from './sales-rep.entity';
 import { TenantAccess } from './tenant-access';
+import { RollupsService } from '../reports/rollups.service';
 
 export interface ManagerView {
   id: string;
@@ -61,6 +62,7 @@ export class ClientsService {
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     @InjectRepository(SalesRep) private readonly reps: Repository<SalesRep>,
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly rollups: RollupsService,
   ) {}
 
   /** An account manager who creates a client is assigned to it, in the same transaction. */
@@ -96,7 +98,19 @@ export class ClientsService {
     const patch: Partial<Client> = {};
     if (dto.name !== undefined) patch.name = dto.name.trim();
     if (dto.timezone !== undefined) patch.timezone = dto.timezone;
-    if (Object.keys(patch).length > 0) await this.clients.update({ id }, patch);
+    if (Object.keys(patch).length > 0) {
+      await this.db.transaction(async (m) => {
+        const [before]: { timezone: string }[] = await m.query(
+          'SELECT timezone FROM clients WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        await m.update(Client, { id }, patch);
+        // The reports keep the client's calls by day in its zone: a new zone moves them.
+        if (patch.timezone !== undefined && patch.timezone !== before.timezone) {
+          await this.rollups.rebuildClient(m, id);
+        }
+      });
+    }
     return this.get(p, id);
   }
 

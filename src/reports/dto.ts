@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 
 export const GROUP_BYS = ['day', 'week', 'pitch', 'offer', 'caller', 'campaign'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -9,11 +9,13 @@ export class ReportQuery {
   @ApiPropertyOptional({ description: 'first day (YYYY-MM-DD, the client’s calendar), inclusive' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'from must be a day of the calendar' })
   from?: string;
 
   @ApiPropertyOptional({ description: 'last day (YYYY-MM-DD), inclusive' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'to must be a day of the calendar' })
   to?: string;
 
   @ApiPropertyOptional({ enum: GROUP_BYS })

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
-import { ContactTallies } from './contact-tallies';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
-import { RollupsService } from './rollups.service';
+import { RollupsModule } from './rollups.module';
 
 @Module({
-  imports: [ClientsModule],
+  imports: [ClientsModule, RollupsModule],
   controllers: [ReportsController],
-  providers: [RollupsService, ReportsService, ContactTallies],
-  exports: [RollupsService, ContactTallies],
+  providers: [ReportsService],
+  exports: [RollupsModule],
 })
 export class ReportsModule {}

@@ -251,14 +251,15 @@ export class RollupsService {
   }
 
   /** The roll-ups as computed from raw rows (for the rebuild and its test). */
-  rawDailySql(): string {
+  /** report_daily from the calls (`where`: more SQL conditions on the calls `k`). */
+  rawDailySql(where = ''): string {
     const sums = typedSums();
     return `SELECT ${KEY.join(', ')}, ${sums}, min(first_at) AS first_at, max(last_at) AS last_at FROM (
         SELECT ${CALL_KEY}, ${CALL_FIGURES},
                ${REFERRAL_COUNTERS.map((c) => `COALESCE(f.${c}, 0) AS ${c}`).join(', ')}
           FROM calls k JOIN clients cl ON cl.id = k.client_id
           LEFT JOIN LATERAL (SELECT ${REFERRAL_FIGURES} FROM referrals r WHERE r.call_id = k.id) f ON true
-         WHERE k.disposition IS NOT NULL) x
+         WHERE k.disposition IS NOT NULL ${where}) x
       GROUP BY ${KEY.join(', ')}`;
   }
 
@@ -294,6 +295,30 @@ export class RollupsService {
   }
 
   /** Recomputes every roll-up from the raw rows (after a repair, or to check them), and the contact tallies. */
+  /**
+   * Sets one client's day-keyed roll-ups from its calls again (inside the caller's transaction):
+   * after its time zone changed, every call belongs to the day of the new zone. An outcome
+   * committed while this runs may still land on its day in the old zone (a full rebuild mends it).
+   */
+  async rebuildClient(m: EntityManager, clientId: string): Promise<void> {
+    const campaigns = 'campaign_id IN (SELECT id FROM campaigns WHERE client_id = $1)';
+    for (const table of [
+      'report_daily',
+      'report_monthly',
+      'report_campaign_day',
+      'report_caller_day',
+    ]) {
+      await m.query(`DELETE FROM ${table} WHERE client_id = $1`, [clientId]);
+    }
+    await m.query(`DELETE FROM report_campaign_caller_day WHERE ${campaigns}`, [clientId]);
+    await m.query(
+      `INSERT INTO report_daily (${KEY.join(', ')}, ${COUNTERS.join(', ')}, first_at, last_at)
+       ${this.rawDailySql('AND k.client_id = $1')}`,
+      [clientId],
+    );
+    await this.fromDaily(m, 'client_id = $1', [clientId]);
+  }
+
   async rebuild(m: EntityManager): Promise<void> {
     await this.tallies.rebuild(m);
     await m.query('DELETE FROM report_daily');
@@ -307,25 +332,34 @@ export class RollupsService {
     await m.query(
       `INSERT INTO report_followup (client_id, campaign_id, rep_id, bucket, reached, final, won) ${this.rawFollowupSql()}`,
     );
-    // The coarser roll-ups from the daily one just rebuilt (one pass over the calls, not three;
-    // the test compares each with its own computation from the raw rows).
+    await this.fromDaily(m, 'true', []);
+  }
+
+  /**
+   * The coarser roll-ups from report_daily's rows matching `where` (one pass over the calls, not
+   * three; the test compares each with its own computation from the raw rows).
+   */
+  private async fromDaily(m: EntityManager, where: string, params: unknown[]): Promise<void> {
     const sums = COUNTERS.map((c) => `sum(${c})`).join(', ');
     await m.query(
       `INSERT INTO report_monthly (${MONTH_KEY.join(', ')}, ${COUNTERS.join(', ')})
        SELECT date_trunc('month', day)::date, ${KEY.slice(1).join(', ')}, ${sums}
-         FROM report_daily GROUP BY ${MONTH_KEY.map((_, i) => i + 1).join(', ')}`,
+         FROM report_daily WHERE ${where} GROUP BY ${MONTH_KEY.map((_, i) => i + 1).join(', ')}`,
+      params,
     );
     await m.query(
       `INSERT INTO report_campaign_day (${CAMPAIGN_DAY_KEY.join(', ')}, client_id, ${COUNTERS.join(', ')})
        SELECT ${CAMPAIGN_DAY_KEY.join(', ')}, client_id, ${sums}
-         FROM report_daily GROUP BY ${CAMPAIGN_DAY_KEY.join(', ')}, client_id`,
+         FROM report_daily WHERE ${where} GROUP BY ${CAMPAIGN_DAY_KEY.join(', ')}, client_id`,
+      params,
     );
     for (const [owner, table] of Object.entries(CALLER_DAY_TABLES)) {
       await m.query(
         `INSERT INTO ${table} (${owner}, day, caller_id, dials, first_at, last_at, seconds)
          SELECT *, ${callerDaySeconds('dials', 'first_at', 'last_at')} FROM (
            SELECT ${owner}, day, caller_id, sum(dials) AS dials, min(first_at) AS first_at, max(last_at) AS last_at
-             FROM report_daily GROUP BY ${owner}, day, caller_id HAVING sum(dials) > 0) d`,
+             FROM report_daily WHERE ${where} GROUP BY ${owner}, day, caller_id HAVING sum(dials) > 0) d`,
+        params,
       );
     }
   }

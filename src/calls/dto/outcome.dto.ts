@@ -9,6 +9,7 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -80,6 +81,10 @@ export class OutcomeDto {
   })
   @ValidateIf((o: OutcomeDto) => o.disposition === 'recall' || o.recallAt !== undefined)
   @IsISO8601({ strict: true })
+  // Without an offset the time would be read in the server's zone: refused, not guessed.
+  @Matches(/T.*(Z|[+-]\d{2}(:?\d{2})?)$/i, {
+    message: 'recallAt must be a date and time with its offset (Z or ±hh:mm)',
+  })
   recallAt?: string;
 
   @ApiPropertyOptional({
