@@ -1026,6 +1026,16 @@ describe(normalizeState.name, () => {
   ])('%j in %s → %j', (raw, country, state) => {
     expect(normalizeState(raw, country)).toBe(state);
   });
+
+  it.each([
+    ['fl', 'CA', 'FL'],
+    ['Florida', 'CA', 'FL'],
+    ['Ontario', 'US', 'ON'],
+    ['florida', 'GB', 'FL'],
+    ['Bavaria', 'CA', 'Bavaria'],
+  ])('%j in %s with a North American phone → %j', (raw, country, state) => {
+    expect(normalizeState(raw, country, true)).toBe(state);
+  });
 });
 
 describe(parseEmployees.name, () => {

@@ -937,13 +937,18 @@ const stateCode = memo(10_000, (key: string): string | null => {
 
 /**
  * Two-letter state for US (and US territory) rows and province for Canadian ones, from a code or a
- * full name (`ca`, `N.Y.`, `California`, `Québec`); any other value as trimmed text.
+ * full name (`ca`, `N.Y.`, `California`, `Québec`); any other value as trimmed text. A row with a
+ * North American phone (`nanp`) whose country is another, or whose state belongs to the other
+ * side of the border (`fl` in a list read as Canadian), still gets the code: the calling rules of
+ * a state (Florida's hours, daily limits) go by it.
  */
-export function normalizeState(raw: string, country: string): string | null {
+export function normalizeState(raw: string, country: string, nanp = false): string | null {
   const text = oneLine(raw);
   if (text === null) return null;
-  if (!US_POSTAL.has(country) && country !== 'CA') return text;
-  return stateCode(`${country}|${text}`) ?? text;
+  const own = US_POSTAL.has(country) || country === 'CA' ? stateCode(`${country}|${text}`) : null;
+  if (own !== null) return own;
+  if (nanp) return stateCode(`US|${text}`) ?? stateCode(`CA|${text}`) ?? text;
+  return text;
 }
 
 // ZIP codes -------------------------------------------------------------------------------------
@@ -1233,7 +1238,10 @@ function contactEvent(record: CsvRecord, plan: RowPlan, checkNul: boolean): Pars
       website: textAt(fields, plan.website),
       street: textAt(fields, plan.street),
       city: textAt(fields, plan.city),
-      state: plan.state < 0 ? null : normalizeState(fields[plan.state], country),
+      state:
+        plan.state < 0
+          ? null
+          : normalizeState(fields[plan.state], country, phone.number.startsWith('+1')),
       zip: plan.zip < 0 ? null : normalizeZip(fields[plan.zip], country),
       country,
       employees,
