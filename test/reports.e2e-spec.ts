@@ -4,7 +4,7 @@ import { RollupsService } from '../src/reports/rollups.service';
 import { wilson } from '../src/reports/stats';
 import { sql } from './pg-server';
 import { TestContext } from './harness';
-import { asUser, COMPLETE, referralSetup } from './referral-fixtures';
+import { asUser, COMPLETE, NEED, referralSetup } from './referral-fixtures';
 
 /** Reports on a hand-built history: every figure known in advance. */
 describe('reports', () => {
@@ -358,6 +358,45 @@ describe('reports', () => {
         kept.get(table),
       ]);
     }
+  });
+
+  it("counts every rating figure by the caller's rating, also after a reviewer corrects it", async () => {
+    const t = await referralSetup(ctx, { maxAttempts: 1 });
+    await ctx.importCsv(t.campaignId, 'phone,state,zip\n(512) 555-3001,TX,78701\n');
+    const caller = asUser(ctx, t.caller.token);
+    const next = await caller.post('/calls/next', { campaignId: t.campaignId }).expect(200);
+    const out = await caller
+      .post(`/calls/${next.body.callId}/outcome`, {
+        disposition: 'referral',
+        referral: { rating: 'needs_work', need: 'Wants a quote', contact: { name: 'Sam Short' } },
+      })
+      .expect(200);
+    await asUser(ctx, t.am.token)
+      .post(`/referrals/${out.body.referralId}/approve`, {
+        rating: 'very_interested',
+        need: NEED,
+        contact: { title: 'Owner', company: 'Short & Sons', email: 'sam@short.example' },
+      })
+      .expect(200);
+    const api = asUser(ctx, (await ctx.newApiKey(t.clientId)).key);
+    await api
+      .post(`/v1/referrals/${out.body.referralId}/feedback`, { status: 'won', saleValue: 500 })
+      .expect(200);
+    const report = await asUser(ctx, ctx.adminToken)
+      .get(`/reports/clients/${t.clientId}`)
+      .expect(200);
+    expect(report.body.totals).toMatchObject({
+      referrals: 1,
+      needsWork: 1,
+      veryInterested: 0,
+      won: 1,
+      wonNeedsWork: 1,
+      finalNeedsWork: 1,
+      wonVeryInterested: 0,
+      finalVeryInterested: 0,
+    });
+    expect(report.body.rates.hotShare).toMatchObject({ k: 0, n: 1 });
+    expect(report.body.rates.closeRateNeedsWork).toMatchObject({ k: 1, n: 1 });
   });
 
   it('moves the days of a client whose time zone changes, still matching the raw rows', async () => {

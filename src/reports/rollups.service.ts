@@ -29,24 +29,31 @@ const CALL_KEY = `(k.outcome_at AT TIME ZONE cl.timezone)::date AS day, k.client
   COALESCE(k.pitch_key, '') AS pitch_key, COALESCE(k.offer_key, '') AS offer_key`;
 const NOT_CONNECTED_SQL = NOT_CONNECTED.map((d) => `'${d}'`).join(', ');
 
+/**
+ * The rating every rating figure goes by: the caller's, as given with the outcome of call `k`.
+ * The calibration judges callers by it; a reviewer's correction changes what the client is
+ * shown, not these figures (hot share and close rate by rating then count the same referrals).
+ */
+const CALLER_RATING = `k.outcome->'referral'->>'rating'`;
+
 /** A call's own figures (the outcome's part of report_daily), from its row `k`. */
 const CALL_FIGURES = `1 AS dials,
   COALESCE(k.disposition::text NOT IN (${NOT_CONNECTED_SQL}), false)::int AS connects,
   COALESCE(k.dialed_at IS NOT NULL, false)::int AS dialed_here,
   COALESCE(k.disposition = 'referral', false)::int AS referrals,
-  COALESCE(k.disposition = 'referral' AND k.outcome->'referral'->>'rating' = 'very_interested', false)::int AS very_interested,
-  COALESCE(k.disposition = 'referral' AND k.outcome->'referral'->>'rating' = 'needs_work', false)::int AS needs_work,
+  COALESCE(k.disposition = 'referral' AND ${CALLER_RATING} = 'very_interested', false)::int AS very_interested,
+  COALESCE(k.disposition = 'referral' AND ${CALLER_RATING} = 'needs_work', false)::int AS needs_work,
   COALESCE(k.talk_seconds, 0) AS talk_seconds, k.hit_cap::int AS hit_cap, k.extended::int AS extended,
   k.outcome_at AS first_at, k.outcome_at AS last_at`;
 
-/** A referral's figures (publication and feedback), from its row `r`. */
+/** A referral's figures (publication and feedback), from its row `r` and its call's `k`. */
 const REFERRAL_FIGURES = `COALESCE(r.status = 'published', false)::int AS published,
   COALESCE(r.first_contacted_at IS NOT NULL, false)::int AS contacted,
   COALESCE(r.feedback_status = 'won', false)::int AS won, COALESCE(r.feedback_status = 'lost', false)::int AS lost,
-  COALESCE(r.feedback_status = 'won' AND r.rating = 'very_interested', false)::int AS won_very_interested,
-  COALESCE(r.feedback_status = 'won' AND r.rating = 'needs_work', false)::int AS won_needs_work,
-  COALESCE(r.feedback_status IN ('won', 'lost') AND r.rating = 'very_interested', false)::int AS final_very_interested,
-  COALESCE(r.feedback_status IN ('won', 'lost') AND r.rating = 'needs_work', false)::int AS final_needs_work,
+  COALESCE(r.feedback_status = 'won' AND ${CALLER_RATING} = 'very_interested', false)::int AS won_very_interested,
+  COALESCE(r.feedback_status = 'won' AND ${CALLER_RATING} = 'needs_work', false)::int AS won_needs_work,
+  COALESCE(r.feedback_status IN ('won', 'lost') AND ${CALLER_RATING} = 'very_interested', false)::int AS final_very_interested,
+  COALESCE(r.feedback_status IN ('won', 'lost') AND ${CALLER_RATING} = 'needs_work', false)::int AS final_needs_work,
   CASE WHEN r.feedback_status = 'won' THEN COALESCE(r.sale_value, 0) ELSE 0 END AS sale_value`;
 
 export const REFERRAL_COUNTERS = [
@@ -220,7 +227,7 @@ export class RollupsService {
   /** A referral's figures now (read before a change, to count only the difference). */
   async figuresOf(m: EntityManager, referralId: string): Promise<ReferralFigures> {
     const [row]: ReferralFigures[] = await m.query(
-      `SELECT ${REFERRAL_FIGURES} FROM referrals r WHERE r.id = $1`,
+      `SELECT ${REFERRAL_FIGURES} FROM referrals r JOIN calls k ON k.id = r.call_id WHERE r.id = $1`,
       [referralId],
     );
     return row;
