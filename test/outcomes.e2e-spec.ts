@@ -81,6 +81,13 @@ describe('outcomes', () => {
       nextCallAt: '2026-03-03T18:30:00.000Z',
     });
     ctx.clock.set('2026-03-03T18:30:00Z');
+    // Sent again once the time has come (a retry of a lost answer): the same result.
+    const repeat = await outcome(callers[0], first.body.callId, {
+      disposition: 'recall',
+      recallAt: '2026-03-03T10:30:00-08:00',
+      notes: 'Call back Tuesday morning, ask for Dana',
+    }).expect(200);
+    expect(repeat.body).toEqual(res.body);
     const recalled = await next(callers[1], campaignId).expect(200);
     expect(recalled.body.contact.id).toBe(first.body.contact.id);
   });

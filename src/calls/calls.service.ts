@@ -179,11 +179,6 @@ export class CallsService {
     }
     const now = this.clock.now();
     const recallAt = dto.recallAt ? new Date(dto.recallAt) : undefined;
-    if (recallAt && recallAt.getTime() <= now.getTime()) {
-      throw new AppError('invalid', 'The recall time has passed', [
-        { field: 'recallAt', message: 'must be in the future' },
-      ]);
-    }
     const outcome = canonical({
       notes: dto.notes ?? null,
       recallAt: recallAt?.toISOString() ?? null,
@@ -207,6 +202,13 @@ export class CallsService {
           return this.resultOf(m, callId);
         }
         throw new AppError('conflict', `This call already has the outcome ${call.disposition}`);
+      }
+      // Checked for a new outcome only: a repeat of one already recorded answers the same, even
+      // once its recall time has come.
+      if (recallAt && recallAt.getTime() <= now.getTime()) {
+        throw new AppError('invalid', 'The recall time has passed', [
+          { field: 'recallAt', message: 'must be in the future' },
+        ]);
       }
       if (!call.ended_at && (LIVE_STATES as readonly string[]).includes(call.state)) {
         throw new AppError('conflict', 'The call is still on the line; hang up first');
