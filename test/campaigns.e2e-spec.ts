@@ -115,6 +115,46 @@ describe('campaigns', () => {
     expect(reopen.body.message).toMatch(/closed/);
   });
 
+  it('keeps an active campaign within what it went active with', async () => {
+    const { campaignId } = await ctx.activeCampaign();
+    const as = () =>
+      ctx.http().patch(`/campaigns/${campaignId}`).auth(ctx.adminToken, { type: 'bearer' });
+    const script = await as().send({ script: 'Hi there' }).expect(409);
+    expect(script.body.details).toEqual([
+      { field: 'script', message: expect.stringMatching(/does not name the client/) },
+    ]);
+    const callerId = await as().send({ callerId: null }).expect(409);
+    expect(callerId.body.details).toEqual([
+      { field: 'callerId', message: 'no caller ID number is set' },
+    ]);
+    const none = await ctx
+      .http()
+      .put(`/campaigns/${campaignId}/callers`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ callerIds: [] })
+      .expect(409);
+    expect(none.body.details).toEqual([
+      { field: 'callerIds', message: 'an active campaign needs at least one caller' },
+    ]);
+    // Refused changes change nothing; paused, the same changes are taken.
+    const kept = await ctx
+      .http()
+      .get(`/campaigns/${campaignId}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .expect(200);
+    expect(kept.body).toMatchObject({ status: 'active', callerId: '+12125550100' });
+    expect(kept.body.callerIds).toHaveLength(1);
+    expect(kept.body.script).toMatch(/Acme Solar/);
+    await as().send({ status: 'paused' }).expect(200);
+    await as().send({ script: 'Hi there' }).expect(200);
+    await ctx
+      .http()
+      .put(`/campaigns/${campaignId}/callers`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ callerIds: [] })
+      .expect(200);
+  });
+
   it('assigns only active callers', async () => {
     const client = await ctx.newClient();
     const c = await ctx.newCampaign(client.id);

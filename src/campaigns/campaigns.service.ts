@@ -118,24 +118,35 @@ export class CampaignsService {
             { field: 'status', message: `not allowed from ${c.status}` },
           ]);
         }
-        if (dto.status === 'active') {
-          const client = await tx.findOneByOrFail(Client, { id: c.clientId });
-          const callerCount = await tx.countBy(CampaignCaller, { campaignId: id });
-          const problems = activationProblems({
-            script: c.script,
-            clientName: client.name,
-            callerId: c.callerId,
-            callerCount,
-          });
-          if (problems.length > 0) {
-            throw new AppError(
-              'conflict',
-              `The campaign cannot go active: ${problems.join('; ')}`,
-              problems.map((message) => ({ field: 'status', message })),
-            );
-          }
-        }
         c.status = dto.status;
+      }
+      // What activation asks for holds as long as the campaign is active: going active, or
+      // changing the script or the caller ID of an active campaign.
+      const wasActive = c.status === 'active' && dto.status !== 'active';
+      if (
+        c.status === 'active' &&
+        (!wasActive || dto.script !== undefined || dto.callerId !== undefined)
+      ) {
+        const client = await tx.findOneByOrFail(Client, { id: c.clientId });
+        const callerCount = await tx.countBy(CampaignCaller, { campaignId: id });
+        const problems = activationProblems({
+          script: c.script,
+          clientName: client.name,
+          callerId: c.callerId,
+          callerCount,
+        });
+        if (problems.length > 0) {
+          throw new AppError(
+            'conflict',
+            wasActive
+              ? `An active campaign must keep what it went active with: ${problems.join('; ')}`
+              : `The campaign cannot go active: ${problems.join('; ')}`,
+            problems.map((message) => ({
+              field: wasActive ? fieldOf(message) : 'status',
+              message,
+            })),
+          );
+        }
       }
       await tx.save(c);
       return this.toView(c, await this.callerIdsOf([id], tx.getRepository(CampaignCaller)));
@@ -157,6 +168,19 @@ export class CampaignsService {
           'Only active callers can work a campaign',
           bad.map((u) => ({ field: 'callerIds', message: `${u} is not an active caller` })),
         );
+      }
+      if (unique.length === 0) {
+        const [row]: { status: string }[] = await tx.query(
+          'SELECT status FROM campaigns WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        if (row.status === 'active') {
+          throw new AppError(
+            'conflict',
+            'An active campaign keeps at least one caller; pause it first',
+            [{ field: 'callerIds', message: 'an active campaign needs at least one caller' }],
+          );
+        }
       }
       await tx.delete(CampaignCaller, { campaignId: id });
       if (unique.length) {
@@ -269,4 +293,11 @@ export class CampaignsService {
     }
     return map;
   }
+}
+
+/** The field an activation problem is about (for the error's details). */
+function fieldOf(problem: string): string {
+  if (problem.includes('script')) return 'script';
+  if (problem.includes('caller ID')) return 'callerId';
+  return 'status';
 }
