@@ -139,7 +139,7 @@ export class ContactQueue {
                    'pitches', g.pitches, 'offers', g.offers,
                    'registryOk', g.kind <> 'consumer' OR EXISTS (
                       SELECT 1 FROM dnc_extracts x WHERE x.registry AND (x.client_id IS NULL OR x.client_id = g.client_id)
-                         AND x.obtained_at >= ($2::timestamptz - make_interval(days => $4))::date))
+                         AND x.obtained_at >= (($2::timestamptz - make_interval(days => $4)) AT TIME ZONE 'UTC')::date))
                  ORDER BY g.name, g.id)
             FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
            WHERE cc.user_id = $1 AND g.status = 'active' AND ($3::uuid IS NULL OR g.id = $3::uuid)) AS campaigns`,
