@@ -129,6 +129,33 @@ describe('the caller loop on the simulated phone', () => {
     await post(callers[1], `/calls/${calls[0]}/extend`).expect(404);
   });
 
+  it('refuses an extension once the talk cap has passed, keeping the allowance', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({
+      fields: { extendAllowancePct: 100 },
+    });
+    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0008,CA\n');
+    const [me] = callers;
+    const { body } = await post(me, '/calls/next', { campaignId }).expect(200);
+    await post(me, `/calls/${body.callId}/dial`).expect(200);
+    await post(me, `/telephony/simulated/calls/${body.callId}/events`, {
+      event: 'answered',
+    }).expect(200);
+    ctx.clock.advance(300);
+    const late = await post(me, `/calls/${body.callId}/extend`).expect(200);
+    expect(late.body).toEqual({
+      granted: false,
+      capSeconds: 300,
+      reason: 'the talk cap has passed',
+    });
+    const [call] = await sql<{ extended: boolean }>(
+      ctx.dbUrl,
+      'SELECT extended FROM calls WHERE id = $1',
+      [body.callId],
+    );
+    expect(call.extended).toBe(false);
+  });
+
   it('drives the call through signed status callbacks, stored once each, like Twilio would', async () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers } = await ctx.activeCampaign();

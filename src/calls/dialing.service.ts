@@ -52,6 +52,7 @@ interface LockedCall {
   extend_allowance_pct: number;
   campaign_status: string;
   assigned: boolean;
+  cut_requested_at: Date | null;
 }
 
 /** Seconds a dialed number may ring before the provider gives up (Twilio's default is 30). */
@@ -201,6 +202,16 @@ export class DialingService {
           reason: 'the call is not on the line',
         };
       }
+      // Past the cap the call is being cut: an extension then would only use up the allowance.
+      const cap = call.cap_seconds ?? call.talk_cap_seconds;
+      const now = this.clock.now();
+      if (
+        call.cut_requested_at !== null ||
+        (call.answered_at !== null &&
+          new Date(call.answered_at).getTime() + cap * 1000 <= now.getTime())
+      ) {
+        return { granted: false, capSeconds: cap, reason: 'the talk cap has passed' };
+      }
       // Serialise the allowance per campaign, so two callers cannot both take the last extension.
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [call.campaign_id]);
       const [counts]: { dialed: number; extended: number }[] = await m.query(
@@ -243,6 +254,7 @@ export class DialingService {
   private async lock(m: EntityManager, callId: string, callerId?: string): Promise<LockedCall> {
     const [call]: LockedCall[] = await m.query(
       `SELECT k.id, k.state, k.caller_id, k.lease_expires_at, k.answered_at, k.cap_seconds, k.extended, k.contact_id,
+              k.cut_requested_at,
               k.campaign_id, k.client_id, k.phone, c.leased_to, c.state AS state_code, c.time_zones,
               g.window_start, g.window_end, g.kind, g.talk_cap_seconds, g.extended_cap_seconds, g.extend_allowance_pct,
               g.status AS campaign_status,
