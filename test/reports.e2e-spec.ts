@@ -138,6 +138,7 @@ describe('reports', () => {
       '3–7 days': [null, 0],
       later: [null, 0],
     });
+    expect(r.body.followUp.allTime).toBe(true);
     expect(r.body.followUp.perRep).toEqual([
       expect.objectContaining({ repId: s.reps.texas.id, name: 'Tex Ranger', reached: 2 }),
     ]);
@@ -172,6 +173,12 @@ describe('reports', () => {
     expect(empty.body.rates.successRate.value).toBeNull();
     const byCaller = await am.get(`/reports/clients/${s.clientId}?groupBy=caller`).expect(200);
     expect(byCaller.body.groups[0].key).toBe(s.caller.id);
+    // The caller's own hours and pace, the same as the whole report's (one caller).
+    expect(byCaller.body.groups[0].totals.callerHours).toBe(byCaller.body.totals.callerHours);
+    expect(byCaller.body.groups[0].rates.dialsPerCallerHour).toEqual(
+      byCaller.body.rates.dialsPerCallerHour,
+    );
+    expect(byCaller.body.groups[0].rates.dialsPerCallerHour.value).toBeGreaterThan(0);
     const portal = await ctx.newUser('client', s.clientId);
     const theirs = await asUser(ctx, portal.token)
       .get(`/reports/clients/${s.clientId}?groupBy=caller`)

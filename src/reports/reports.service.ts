@@ -244,11 +244,16 @@ export class ReportsService {
 
   private groups(rows: GroupRow[], by: GroupBy, clientView: boolean, names: readonly RateName[]) {
     const labels = clientView && by === 'caller' ? anonymise(rows.map((r) => r.key)) : null;
-    const out = rows.map((r) => ({
-      key: labels ? labels.get(r.key)! : r.key,
-      totals: figuresOf(r),
-      rates: rates(r, names),
-    }));
+    // A caller's group also has its working hours, and so its dials per caller-hour.
+    const hoursOf = (r: GroupRow) => (by === 'caller' ? (r as CallerRow).hours : null);
+    const out = rows.map((r) => {
+      const hours = hoursOf(r);
+      return {
+        key: labels ? labels.get(r.key)! : r.key,
+        totals: hours === null ? figuresOf(r) : { ...figuresOf(r), callerHours: round(hours, 2) },
+        rates: rates(r, names, hours),
+      };
+    });
     if (by === 'pitch' || by === 'offer' || by === 'caller' || by === 'campaign') {
       // How sure is it that one beats another: every pair, on the success rate.
       const comparisons: { a: string; b: string; probabilityABetter: number }[] = [];
@@ -344,6 +349,8 @@ export class ReportsService {
     return {
       perRep,
       decay,
+      // Kept per referral, not per day: a report's from and to do not narrow it.
+      allTime: true,
       approximation: 'medians and p90 are interpolated within latency buckets',
     };
   }
