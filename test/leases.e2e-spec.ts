@@ -1,3 +1,4 @@
+import { CapEnforcer } from '../src/calls/telephony/cap-enforcer';
 import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
 
@@ -60,6 +61,35 @@ describe('leases', () => {
     ctx.clock.advance(3600);
     const again = await post(b, '/calls/next', { campaignId }).expect(200);
     expect(again.body.contact.id).toBe(first.body.contact.id);
+  });
+
+  it('marks a call with no outcome after its wrap-up and gives its contact back at once', async () => {
+    const { campaignId, callers } = await setup('phone,state\n(213) 500-0011,CA\n');
+    const [a, b] = callers;
+    const first = await post(a, '/calls/next', { campaignId }).expect(200);
+    await post(a, `/calls/${first.body.callId}/dial`).expect(200);
+    await event(a, first.body.callId, 'answered');
+    ctx.clock.advance(60);
+    await event(a, first.body.callId, 'completed');
+    const sweep = () => ctx.app.get(CapEnforcer).sweep();
+    ctx.clock.advance(119);
+    await sweep();
+    await post(b, '/calls/next', { campaignId }).expect(204);
+    ctx.clock.advance(2);
+    await sweep();
+    const [call] = await sql<{ state: string }>(
+      ctx.dbUrl,
+      'SELECT state FROM calls WHERE id = $1',
+      [first.body.callId],
+    );
+    expect(call.state).toBe('no_outcome');
+    const again = await post(b, '/calls/next', { campaignId }).expect(200);
+    expect(again.body.contact.id).toBe(first.body.contact.id);
+    // The outcome that comes after is too late, and changes nothing.
+    await post(a, `/calls/${first.body.callId}/outcome`, { disposition: 'not_interested' }).expect(
+      409,
+    );
+    await post(b, `/calls/${again.body.callId}/dial`).expect(200);
   });
 
   it('ends a held lease when the campaign stops or the caller is taken off it, and refuses the dial', async () => {

@@ -33,6 +33,10 @@ export type CallState = (typeof CALL_STATES)[number];
 @Index('calls_phone_dialed_at_idx', ['phone', 'dialedAt'])
 @Index('calls_caller_open_key', ['callerId'], { unique: true, where: `"state" = 'leased'` })
 @Index('calls_on_line_idx', ['answeredAt'], { where: `"state" = 'in_progress'` })
+// Calls hung up and still waiting for their outcome (the sweep closes them after the wrap-up).
+@Index('calls_awaiting_outcome_idx', ['endedAt'], {
+  where: `"disposition" IS NULL AND "state" IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')`,
+})
 @Index('calls_live_idx', ['dialedAt'], {
   where: `"state" IN ('dialing', 'ringing', 'in_progress')`,
 })

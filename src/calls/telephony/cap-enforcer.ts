@@ -10,6 +10,7 @@ import { Clock } from '../../common/clock';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ContactTallies } from '../../reports/contact-tallies';
+import { FINAL_STATES, LIVE_STATES } from '../call-states';
 import { CallReconciler } from './call-reconciler';
 import { SimulatedPhone } from './simulated-phone.service';
 import { Telephony } from './telephony';
@@ -85,7 +86,9 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * Ends the calls past their cap now; answers how many it asked the provider to end. Also
    * closes dials the phone never connected (state `failed`), so their wrap-up window opens and
-   * the caller can record what happened.
+   * the caller can record what happened; and marks `no_outcome` the calls whose wrap-up window
+   * passed without an outcome, giving their contacts back to the queue (unless a newer call
+   * holds them), as a late outcome would.
    */
   async sweep(): Promise<number> {
     const now = this.clock.now();
@@ -94,6 +97,22 @@ export class CapEnforcer implements OnApplicationBootstrap, OnApplicationShutdow
         WHERE state = 'dialing' AND parent_call_sid IS NULL
           AND dialed_at <= $1::timestamptz - make_interval(secs => $2)`,
       [now, CONNECT_TIMEOUT_SECONDS],
+    );
+    await this.db.query(
+      `WITH late AS (
+         UPDATE calls SET state = 'no_outcome'
+          WHERE id IN (SELECT id FROM calls
+                        WHERE disposition IS NULL AND state = ANY($3::call_state[])
+                          AND ended_at <= $1::timestamptz - make_interval(secs => $2)
+                        ORDER BY ended_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+         RETURNING id, contact_id, caller_id
+       )
+       UPDATE contacts c SET leased_to = NULL, lease_expires_at = NULL
+         FROM late
+        WHERE c.id = late.contact_id AND c.leased_to = late.caller_id
+          AND NOT EXISTS (SELECT 1 FROM calls o WHERE o.contact_id = c.id AND o.id <> late.id
+                             AND o.state = ANY($4::call_state[]))`,
+      [now, this.config.wrapUpSeconds, FINAL_STATES, ['leased', ...LIVE_STATES]],
     );
     const [due]: [{ id: string; parent_call_sid: string | null }[], number] = await this.db.query(
       `UPDATE calls SET cut_requested_at = $1

@@ -9,6 +9,7 @@ import { Reconcile1795481130315 } from './1795481130315-Reconcile';
 import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
 import { ContactTallies1795490000000 } from './1795490000000-ContactTallies';
 import { CampaignRollups1795494960352 } from './1795494960352-CampaignRollups';
+import { AwaitingOutcome1795512134713 } from './1795512134713-AwaitingOutcome';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -28,4 +29,5 @@ export const MIGRATIONS: Function[] = [
   ReportRollups1795484772058,
   ContactTallies1795490000000,
   CampaignRollups1795494960352,
+  AwaitingOutcome1795512134713,
 ];
