@@ -157,24 +157,47 @@ describe('claiming the next contact', () => {
       'SELECT id, phone, client_id FROM contacts WHERE campaign_id = $1',
       [campaignId],
     );
-    for (const hoursAgo of [2, 5, 20]) {
+    // Two dialed here, and the oldest dialed from another phone (an outcome, no dial): three.
+    for (const [hoursAgo, dialedHere] of [
+      [2, true],
+      [5, true],
+      [20, false],
+    ] as const) {
+      const at = new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000);
       await sql(
         ctx.dbUrl,
-        `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at, dialed_at)
-                            VALUES ($1, $2, $3, $4, $5, 'completed', $6, $6::timestamptz)`,
+        `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                            dialed_at, disposition, outcome_at)
+         VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7, 'no_answer', $6)`,
         [
           contact.client_id,
           campaignId,
           contact.id,
           callers[0].id,
           contact.phone,
-          new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000),
+          at,
+          dialedHere ? at : null,
         ],
       );
     }
     await next(callers[0]).expect(204);
     ctx.clock.advance(5 * 3600); // the oldest of the three is now more than 24 h ago
-    await next(callers[0]).expect(200);
+    const got = await next(callers[0]).expect(200);
+    // A third call made meanwhile, from another phone (another campaign's outcome): the dial,
+    // checking again, refuses.
+    await sql(
+      ctx.dbUrl,
+      `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                          disposition, outcome_at)
+       VALUES ($1, $2, $3, $4, $5, 'completed', $6, 'no_answer', $6)`,
+      [contact.client_id, campaignId, contact.id, callers[0].id, contact.phone, ctx.clock.now()],
+    );
+    const refused = await ctx
+      .http()
+      .post(`/calls/${got.body.callId}/dial`)
+      .auth(callers[0].token, { type: 'bearer' })
+      .expect(409);
+    expect(refused.body.message).toMatch(/3 calls in 24 hours, the most FL allows/);
   });
 
   it('goes on claiming after a newer version adds a column to contacts (a rolling deploy)', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { mayCallNow } from '../campaigns/calling-hours';
+import { callsInLastDay } from '../campaigns/contact-queue';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
@@ -121,6 +122,17 @@ export class DialingService {
       const window = { start: call.window_start, end: call.window_end };
       if (!mayCallNow({ zones: call.time_zones, state: call.state_code }, window, now)) {
         return "It is outside calling hours in the contact's time zone now";
+      }
+      const state = call.state_code?.trim().toUpperCase() ?? '';
+      const limit = this.config.stateDailyCallLimits[state];
+      if (limit !== undefined) {
+        const [made]: { n: number }[] = await m.query(
+          `SELECT (${callsInLastDay('$1', '$2')})::int AS n`,
+          [call.phone, now],
+        );
+        if (made.n >= limit) {
+          return `This number has had ${made.n} calls in 24 hours, the most ${state} allows`;
+        }
       }
       await m.query(
         `UPDATE calls SET state = 'dialing', dialed_at = $2, cap_seconds = $3 WHERE id = $1`,

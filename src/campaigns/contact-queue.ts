@@ -77,6 +77,18 @@ export function callableAltPhones(clientId: string, consumer: string): string {
                AND (d.source <> 'registry' OR ${consumer})))`;
 }
 
+/**
+ * SQL: the calls made to `phone` in the 24 hours before `now` (SQL expressions), for the states
+ * that limit them: dialed here, or given an outcome without being dialed here (the caller used
+ * another phone: a call all the same).
+ */
+export function callsInLastDay(phone: string, now: string): string {
+  return `SELECT count(*) FROM calls k WHERE k.phone = ${phone}
+             AND (k.dialed_at > ${now}::timestamptz - interval '24 hours'
+                  OR (k.dialed_at IS NULL AND k.disposition IS NOT NULL
+                      AND k.outcome_at > ${now}::timestamptz - interval '24 hours'))`;
+}
+
 /** SQL: call `k`'s campaign is active and its caller ($1) is still assigned to it. */
 const WORKS_ON = `EXISTS (SELECT 1 FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
                            WHERE g.id = k.campaign_id AND g.status = 'active' AND cc.user_id = $1)`;
@@ -203,7 +215,7 @@ function buildClaimSql(): string {
            SELECT 1 FROM dnc_numbers d
             WHERE d.phone = c.phone AND (d.client_id IS NULL OR d.client_id = $5) AND (d.source <> 'registry' OR $6))
          AND (c.state IS NULL OR NOT (c.state = ANY($11::text[])) OR (
-           SELECT count(*) FROM calls k WHERE k.phone = c.phone AND k.dialed_at > $2::timestamptz - interval '24 hours'
+           ${callsInLastDay('c.phone', '$2')}
          ) < ($12::int[])[array_position($11::text[], c.state)])
        ORDER BY c.queue_rank, c.queue_at, c.id
        LIMIT 1
