@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { CapEnforcer } from '../src/calls/telephony/cap-enforcer';
 import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
@@ -90,6 +91,36 @@ describe('leases', () => {
       409,
     );
     await post(b, `/calls/${again.body.callId}/dial`).expect(200);
+  });
+
+  it('takes over an expired lease without waiting for a request that has its old call locked', async () => {
+    const { campaignId, callers } = await setup('phone,state\n(213) 500-0012,CA\n');
+    const [a, b] = callers;
+    const old = await post(a, '/calls/next', { campaignId }).expect(200);
+    ctx.clock.advance(901);
+    // A's own request (say, a late outcome) holds the old call's row meanwhile.
+    const lock = new Client({ connectionString: ctx.dbUrl });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [old.body.callId]);
+      const claimed = await Promise.race([
+        post(b, '/calls/next', { campaignId }),
+        new Promise<'waited'>((r) => setTimeout(() => r('waited'), 5000)),
+      ]);
+      expect(claimed === 'waited' ? claimed : claimed.status).toBe(200);
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+    // A's next claim ends the old lease; nothing is left to A.
+    await post(a, '/calls/next', { campaignId }).expect(204);
+    const [call] = await sql<{ state: string }>(
+      ctx.dbUrl,
+      'SELECT state FROM calls WHERE id = $1',
+      [old.body.callId],
+    );
+    expect(call.state).toBe('expired');
   });
 
   it('ends a held lease when the campaign stops or the caller is taken off it, and refuses the dial', async () => {

@@ -225,8 +225,12 @@ function buildClaimSql(): string {
         FROM picked WHERE c.id = picked.id
       RETURNING ${CLAIMED_COLUMNS.map((x) => (x === 'alt_phones' ? `${callableAltPhones('$5', '$6')} AS alt_phones` : `c.${x}`)).join(', ')}
     ), superseded AS (
+      -- The expired lease's call, unless its caller's own request has it locked right now (an
+      -- outcome or a dial: waiting for it could deadlock, as that request waits for the
+      -- contact); then that request finds the lease gone, and the caller's next claim ends it.
       UPDATE calls k SET state = 'expired'
-        FROM picked WHERE k.contact_id = picked.id AND k.state = 'leased'
+       WHERE k.id IN (SELECT o.id FROM calls o, picked
+                       WHERE o.contact_id = picked.id AND o.state = 'leased' FOR UPDATE OF o SKIP LOCKED)
     ), call AS (
       INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, pitch_key, offer_key, lease_expires_at)
       SELECT $5, $1, leased.id, $7, leased.phone, 'leased', $9, $10, $8 FROM leased
