@@ -438,6 +438,36 @@ describe('reports', () => {
     }
   });
 
+  it("adds up a caller's hours by shift, also over clients in far-apart time zones", async () => {
+    const caller = await ctx.newUser('caller');
+    const utc = await ctx.newClient(ctx.unique('Greenwich'), 'UTC');
+    const nz = await ctx.newClient(ctx.unique('Kiwi'), 'Pacific/Auckland');
+    const a = await ctx.activeCampaign({ clientId: utc.id, callers: [caller] });
+    const b = await ctx.activeCampaign({ clientId: nz.id, callers: [caller] });
+    await ctx.importCsv(a.campaignId, 'phone,state\n(212) 555-4001,NY\n(212) 555-4002,NY\n');
+    await ctx.importCsv(b.campaignId, 'phone,state\n(212) 555-4003,NY\n(212) 555-4004,NY\n');
+    const me = asUser(ctx, caller.token);
+    // Two dials ten minutes apart for each: a day apart in real time, the same day by label
+    // (March 3 in Auckland, March 3 in UTC).
+    const twoDials = async (campaignId: string, at: string) => {
+      ctx.clock.set(at);
+      for (let i = 0; i < 2; i++) {
+        const got = await me.post('/calls/next', { campaignId }).expect(200);
+        await me
+          .post(`/calls/${got.body.callId}/outcome`, { disposition: 'not_interested' })
+          .expect(200);
+        ctx.clock.advance(600);
+      }
+    };
+    await twoDials(b.campaignId, '2026-03-02T20:00:00Z');
+    await twoDials(a.campaignId, '2026-03-03T20:00:00Z');
+    const r = await asUser(ctx, ctx.adminToken).get(`/reports/callers/${caller.id}`).expect(200);
+    expect(r.body.totals.dials).toBe(4);
+    // Each shift: 600 s stretched by one gap, 1,200 s; two shifts, 2/3 of an hour.
+    expect(r.body.totals.callerHours).toBe(0.67);
+    expect(r.body.rates.dialsPerCallerHour.value).toBe(6);
+  });
+
   it('refuses a day that is not on the calendar', async () => {
     const admin = asUser(ctx, ctx.adminToken);
     for (const [field, query] of [

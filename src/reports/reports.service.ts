@@ -60,6 +60,13 @@ const SUMS = `sum(dials)::int AS dials, sum(connects)::int AS connects, sum(dial
 /** Caller-hours from caller-day rows with their `seconds` of work (see callerDaySeconds). */
 const HOURS = `(COALESCE(sum(seconds), 0) / 3600.0)::float8`;
 
+/**
+ * Within a caller's report, a client's caller-day row that starts more than this after every
+ * earlier one ended begins a new shift (clients' days are in their own zones: the same label can
+ * be different real days).
+ */
+const SHIFT_GAP = '4 hours';
+
 /** A caller-day's seconds from the rows of one caller and day of report_daily or report_caller_day. */
 const DAY_SECONDS = callerDaySeconds('sum(dials)', 'min(first_at)', 'max(last_at)');
 
@@ -197,10 +204,18 @@ export class ReportsService {
         : monthsAndDays(scope, q);
     const hoursSql =
       scope.kind === 'caller'
-        ? // A caller's days over several clients: each day's rows added up first.
+        ? // A caller's days over several clients, each client's day in its own zone: rows less
+          // than SHIFT_GAP apart (in real time, whatever their labels) are one shift.
           `SELECT caller_id::text AS key, ${HOURS} AS hours FROM (
-             SELECT caller_id, ${DAY_SECONDS} AS seconds
-               FROM report_caller_day WHERE ${where} GROUP BY caller_id, day) d GROUP BY caller_id`
+             SELECT caller_id, ${DAY_SECONDS} AS seconds FROM (
+               SELECT caller_id, dials, first_at, last_at,
+                      count(*) FILTER (WHERE starts) OVER (PARTITION BY caller_id ORDER BY first_at, last_at) AS shift
+                 FROM (SELECT caller_id, dials, first_at, last_at,
+                              first_at > COALESCE(max(last_at) OVER (PARTITION BY caller_id ORDER BY first_at, last_at
+                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                                                  '-infinity') + interval '${SHIFT_GAP}' AS starts
+                         FROM report_caller_day WHERE ${where}) r) s
+              GROUP BY caller_id, shift) d GROUP BY caller_id`
         : // Within a client or a campaign each row is one caller-day already.
           `SELECT caller_id::text AS key, ${HOURS} AS hours
              FROM ${scope.kind === 'client' ? 'report_caller_day' : 'report_campaign_caller_day'}
