@@ -298,7 +298,8 @@ export class ImportsService implements OnModuleDestroy {
             copyText(r.website),
             copyText(r.street),
             copyText(r.city),
-            copyText(r.state),
+            // No state given: the one its area code serves, for the rules of a state.
+            copyText(r.state ?? zones.stateOfPhone(r.phone)),
             copyText(r.zip),
             r.country,
             r.employees === null ? '\\N' : String(r.employees),

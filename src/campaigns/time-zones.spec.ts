@@ -206,3 +206,21 @@ describe('zone data', () => {
     expect(differ).toEqual([]);
   });
 });
+
+describe('ZoneResolver.stateOfPhone', () => {
+  it.each([
+    ['305', 'FL'],
+    ['212', 'NY'],
+    ['206', 'WA'],
+    ['202', 'DC'],
+    ['718', 'NY'],
+    ['416', 'ON'],
+    ['800', null],
+  ])('area code %s → %j', (npa, state) => {
+    expect(resolver.stateOfPhone(phoneOf(npa))).toBe(state);
+  });
+
+  it('has nothing to say of numbers outside North America', () => {
+    expect(resolver.stateOfPhone('+442071234567')).toBeNull();
+  });
+});

