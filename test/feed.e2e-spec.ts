@@ -44,6 +44,11 @@ describe('the referral feed (/v1/referrals)', () => {
     const next = await feed(key, '?date=2026-03-03').expect(200);
     expect(next.body.data.map((r: { id: string }) => r.id)).toEqual([nextDay.referralId]);
     expect((await feed(key, '?date=2026-03-01').expect(200)).body.data).toEqual([]);
+    // A day that is not on the calendar (Date.parse would roll it over to March 2).
+    const bad = await feed(key, '?date=2026-02-30').expect(400);
+    expect(bad.body.details).toEqual([
+      { field: 'date', message: 'must be a real YYYY-MM-DD date' },
+    ]);
     // The referral in the client-facing shape.
     expect(next.body.data[0]).toEqual({
       id: nextDay.referralId,

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { sql } from './pg-server';
 import { TestContext, type TestUser } from './harness';
 import { asUser, COMPLETE, NEED, referralSetup, referVia } from './referral-fixtures';
@@ -64,6 +65,45 @@ describe('referrals', () => {
     const r = await as(s.am.token).get(`/referrals/${out.referralId}`).expect(200);
     expect(r.body.repId).toBe(s.reps.fallback.id);
     expect(r.body.routingReason).toMatch(/default rep/);
+  });
+
+  it("approves a referral while a caller records another one, neither waiting for the other's locks", async () => {
+    const s = await setup();
+    const waiting = await refer(s.campaignId, s.caller, {
+      rating: 'very_interested',
+      need: 'Wants a quote',
+      contact: { name: 'Sam Short' },
+    });
+    expect(waiting.referralStatus).toBe('needs_review');
+    await ctx.importCsv(s.campaignId, 'phone,state,zip\n(512) 555-3999,TX,78701\n');
+    const next = await as(s.caller.token).post('/calls/next', { campaignId: s.campaignId });
+    // The client's feed lock held elsewhere: the approval queues on it first, then the outcome.
+    const lock = new Client({ connectionString: ctx.dbUrl });
+    await lock.connect();
+    let answers: number[];
+    try {
+      await lock.query('BEGIN');
+      await lock.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended('referral-feed:' || $1, 0))`,
+        [s.clientId],
+      );
+      const approval = as(s.am.token)
+        .post(`/referrals/${waiting.referralId}/approve`, {
+          need: NEED,
+          contact: { title: 'Owner', company: 'Short & Sons', email: 'sam@short.example' },
+        })
+        .then((r) => r.status);
+      await new Promise((r) => setTimeout(r, 300));
+      const outcome = as(s.caller.token)
+        .post(`/calls/${next.body.callId}/outcome`, { disposition: 'referral', referral: COMPLETE })
+        .then((r) => r.status);
+      await new Promise((r) => setTimeout(r, 300));
+      await lock.query('COMMIT');
+      answers = await Promise.all([approval, outcome]);
+    } finally {
+      await lock.end();
+    }
+    expect(answers).toEqual([200, 200]);
   });
 
   it('sends an incomplete referral to review; approval needs it complete; every change is kept', async () => {

@@ -253,6 +253,9 @@ export class CallsService {
           WHERE id = $1`,
         [callId, dto.disposition, JSON.stringify(outcome), now],
       );
+      // A referral may be published in this transaction: the feed lock before the roll-ups,
+      // in the order a publication takes them.
+      if (dto.disposition === 'referral') await this.referrals.lockFeed(m, call.client_id);
       await this.rollups.outcome(m, callId);
       if (dto.disposition === 'referral' && dto.referral) {
         await this.referrals.createFromOutcome(m, call, p.userId, dto.referral);

@@ -52,7 +52,12 @@ export class FeedService {
         { field: 'since', message: 'not with date' },
       ]);
     }
-    if (q.date && Number.isNaN(Date.parse(`${q.date}T00:00:00Z`))) {
+    // Date.parse rolls 2026-02-30 over to March 2: a real day reads back as itself.
+    const day = q.date ? new Date(`${q.date}T00:00:00Z`) : null;
+    if (
+      q.date &&
+      (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== q.date)
+    ) {
       throw new AppError('invalid', 'Not a calendar date', [
         { field: 'date', message: 'must be a real YYYY-MM-DD date' },
       ]);

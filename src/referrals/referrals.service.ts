@@ -382,6 +382,17 @@ export class ReferralsService {
    * sees position N has every position before it); routes to the best-matched rep and queues the
    * webhook deliveries in the same transaction.
    */
+  /**
+   * The client's feed lock (publications take their feed positions in turn). Whoever also adds
+   * to the roll-ups in the same transaction takes it first: a publication holds it while it
+   * adds to the roll-ups, so the other order would deadlock.
+   */
+  async lockFeed(m: EntityManager, clientId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('referral-feed:' || $1, 0))`, [
+      clientId,
+    ]);
+  }
+
   private async publish(m: EntityManager, id: string, actor: Actor): Promise<void> {
     const now = this.clock.now();
     const [r]: (Row & { product: string | null; timezone: string })[] = await m.query(
@@ -390,9 +401,7 @@ export class ReferralsService {
         WHERE r.id = $1`,
       [id],
     );
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('referral-feed:' || $1, 0))`, [
-      r.client_id,
-    ]);
+    await this.lockFeed(m, r.client_id);
     const reps: RoutableRep[] = await m.query(
       `SELECT s.id, s.name, s.specialties, s.territories, s.available, s.is_default AS "isDefault",
               (SELECT count(*)::int FROM referrals o WHERE o.rep_id = s.id AND o.status = 'published'
