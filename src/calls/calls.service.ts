@@ -18,6 +18,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { OutcomeDto } from './dto/outcome.dto';
 import { ReferralsService } from '../referrals/referrals.service';
 import { RollupsService } from '../reports/rollups.service';
+import { transactionRetryingDeadlocks } from '../database/transaction';
 import { LIVE_STATES } from './call-states';
 
 /** Calls that ended before any conversation could need an outcome: their state is kept. */
@@ -184,7 +185,7 @@ export class CallsService {
       recallAt: recallAt?.toISOString() ?? null,
       referral: dto.referral ?? null,
     });
-    const result = await this.db.transaction(async (m) => {
+    const result = await transactionRetryingDeadlocks(this.db, async (m) => {
       const [call]: CallRow[] = await m.query(
         `SELECT k.id, k.state, k.disposition, k.outcome, k.dialed_at, k.ended_at, k.lease_expires_at, k.contact_id,
                 k.client_id, k.campaign_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes

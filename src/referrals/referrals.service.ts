@@ -14,6 +14,7 @@ import type { EditReferralDto, FeedbackDto, ListReferralsQuery } from './dto';
 import type { FeedbackStatus, ReferralContactDetails, ReferralStatus } from './referral.entity';
 import { routeReferral, type RoutableRep } from './routing';
 import { DEFAULT_SCORE_WEIGHTS, isSuspiciousHot, scoreReferral, type ScoreWeights } from './score';
+import { transactionRetryingDeadlocks } from '../database/transaction';
 
 /** A referral as staff see it (the review queue, the detail page). */
 export interface ReferralView {
@@ -267,7 +268,7 @@ export class ReferralsService {
 
   /** An account manager completes (optionally) and approves: published when complete, else 409 naming what is missing. */
   async approve(p: Principal, id: string, dto: EditReferralDto): Promise<ReferralView> {
-    return this.db.transaction(async (m) => {
+    return transactionRetryingDeadlocks(this.db, async (m) => {
       const row = await this.visible(m, p, id, true);
       if (row.status !== 'needs_review') {
         throw new AppError(
@@ -321,7 +322,7 @@ export class ReferralsService {
         { field: 'at', message: 'must not be in the future' },
       ]);
     }
-    const updated = await this.db.transaction(async (m) => {
+    const updated = await transactionRetryingDeadlocks(this.db, async (m) => {
       const row = await this.visible(m, p, id, true);
       if (row.status !== 'published' || !row.published_at) throw AppError.notFound('Referral');
       if (at.getTime() < new Date(row.published_at).getTime()) {
