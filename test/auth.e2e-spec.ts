@@ -145,6 +145,48 @@ describe('sign-in', () => {
       .post('/auth/login')
       .send({ email: caller.email, password: caller.password })
       .expect(401);
+    // The token it had before stops working too, and does not come back with reactivation.
+    await ctx.http().get('/auth/me').auth(caller.token, { type: 'bearer' }).expect(401);
+    await ctx
+      .http()
+      .patch(`/users/${caller.id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ active: true })
+      .expect(200);
+    await ctx.http().get('/auth/me').auth(caller.token, { type: 'bearer' }).expect(401);
+    const again = await ctx
+      .http()
+      .post('/auth/login')
+      .send({ email: caller.email, password: caller.password })
+      .expect(200);
+    await ctx.http().get('/auth/me').auth(again.body.accessToken, { type: 'bearer' }).expect(200);
+  });
+
+  it('ends every session of a user whose password is changed', async () => {
+    ctx.clock.advance(3600);
+    const am = await ctx.newUser('account_manager');
+    await ctx.http().get('/clients').auth(am.token, { type: 'bearer' }).expect(200);
+    await ctx
+      .http()
+      .patch(`/users/${am.id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ password: 'a-brand-new-password-42' })
+      .expect(200);
+    await ctx.http().get('/clients').auth(am.token, { type: 'bearer' }).expect(401);
+    const fresh = await ctx
+      .http()
+      .post('/auth/login')
+      .send({ email: am.email, password: 'a-brand-new-password-42' })
+      .expect(200);
+    await ctx.http().get('/clients').auth(fresh.body.accessToken, { type: 'bearer' }).expect(200);
+    // A name change ends nothing.
+    await ctx
+      .http()
+      .patch(`/users/${am.id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ name: 'Renamed' })
+      .expect(200);
+    await ctx.http().get('/clients').auth(fresh.body.accessToken, { type: 'bearer' }).expect(200);
   });
 });
 

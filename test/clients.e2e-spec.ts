@@ -107,6 +107,20 @@ describe('clients, account managers and sales reps', () => {
       .auth(ctx.adminToken, { type: 'bearer' })
       .expect(200);
     expect(before.body.managers).toEqual([]);
+    // A deactivated account manager is not assigned either.
+    const gone = await ctx.newUser('account_manager');
+    await ctx
+      .http()
+      .patch(`/users/${gone.id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ active: false })
+      .expect(200);
+    await ctx
+      .http()
+      .put(`/clients/${c.id}/managers`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ userIds: [gone.id] })
+      .expect(400);
 
     await ctx.assignManagers(c.id, [am1.id]);
     await ctx.assignManagers(c.id, [am2.id]);

@@ -195,6 +195,15 @@ describe('referrals', () => {
     // Not twice: it is no longer returned.
     await as(s.caller.token).patch(`/referrals/${out.referralId}`, { need: NEED }).expect(409);
     await as(s.am.token).post(`/referrals/${out.referralId}/approve`).expect(200);
+    // The client sees it from publication on: nothing of the review, nor the note to the caller.
+    const portal = await ctx.newUser('client', s.clientId);
+    const seen = await as(portal.token).get(`/referrals/${out.referralId}`).expect(200);
+    expect(seen.body.history.map((h: { action: string }) => h.action)).toEqual(['published']);
+    expect(JSON.stringify(seen.body)).not.toContain('Get the title');
+    const staff = await as(s.am.token).get(`/referrals/${out.referralId}`).expect(200);
+    expect(staff.body.history.map((h: { action: string }) => h.action)).toEqual(
+      expect.arrayContaining(['created', 'returned', 'resubmitted', 'published']),
+    );
   });
 
   it('holds a sample of complete referrals for review when the campaign asks for it', async () => {

@@ -11,6 +11,7 @@ import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { CallersController } from './callers.controller';
 import { UsersService } from './users.service';
+import { UserStates } from './user-states';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, Client])],
@@ -20,6 +21,7 @@ import { UsersService } from './users.service';
     AuthService,
     UsersService,
     LoginThrottle,
+    UserStates,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [UsersService],

@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import type { Principal, Role } from './roles';
 import { type TokenClaims, Tokens } from './tokens';
 import { User } from './user.entity';
+import { UserStates } from './user-states';
 
 export interface LoginResult {
   accessToken: string;
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly userStates: UserStates,
   ) {}
 
   async login(email: string, password: string, address: string): Promise<LoginResult> {
@@ -66,6 +68,7 @@ export class AuthService {
       role: user.role,
       cid: user.clientId,
       email: user.email,
+      ver: user.tokenVersion,
     };
     return {
       accessToken: this.tokens.sign(claims),
@@ -81,11 +84,24 @@ export class AuthService {
     };
   }
 
-  /** A bearer token (signed JWT) or an API key → who is calling, or undefined. */
+  /**
+   * A bearer token (signed JWT) or an API key → who is calling, or undefined. A token counts
+   * only while its user is active and has not changed password since (its token version), and
+   * the role and client are the user's now.
+   */
   async authenticate(token: string): Promise<Principal | undefined> {
     if (looksLikeApiKey(token)) return this.authenticateApiKey(token);
     const c = this.tokens.verify(token);
-    return c && { kind: 'user', userId: c.sub, role: c.role, clientId: c.cid, email: c.email };
+    if (!c) return undefined;
+    const state = await this.userStates.get(c.sub);
+    if (!state || !state.active || state.tokenVersion !== (c.ver ?? 0)) return undefined;
+    return {
+      kind: 'user',
+      userId: c.sub,
+      role: state.role,
+      clientId: state.clientId,
+      email: c.email,
+    };
   }
 
   private async authenticateApiKey(key: string): Promise<Principal | undefined> {

@@ -10,6 +10,8 @@ export interface TokenClaims {
   role: Role;
   cid: string | null;
   email: string;
+  /** The user's token version when it was signed (absent in tokens from before versions: 0). */
+  ver?: number;
 }
 
 /**

@@ -49,6 +49,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** Bumped when the password changes or the user is deactivated: older tokens stop working. */
+  @Column({ name: 'token_version', type: 'int', default: 0 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -11,6 +11,7 @@ import type { UpdateUserDto } from './dto/update-user.dto';
 import { hashPassword } from './passwords';
 import type { Role } from './roles';
 import { User } from './user.entity';
+import { UserStates } from './user-states';
 
 export interface UserView {
   id: string;
@@ -42,6 +43,7 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly userStates: UserStates,
   ) {}
 
   /** The first admin comes from ADMIN_EMAIL / ADMIN_PASSWORD, created only while no admin exists. */
@@ -118,7 +120,15 @@ export class UsersService implements OnApplicationBootstrap {
     if (dto.name !== undefined) patch.name = dto.name;
     if (dto.active !== undefined) patch.active = dto.active;
     if (dto.password !== undefined) patch.passwordHash = await hashPassword(dto.password);
-    if (Object.keys(patch).length > 0) await this.users.update({ id }, patch);
+    if (Object.keys(patch).length > 0) {
+      // A new password or a deactivation ends every session: the tokens made before stop working.
+      const ends = dto.password !== undefined || (dto.active === false && u.active);
+      await this.users.update(
+        { id },
+        ends ? { ...patch, tokenVersion: () => 'token_version + 1' } : patch,
+      );
+      this.userStates.forget(id);
+    }
     return this.get(id);
   }
 }

@@ -119,7 +119,7 @@ export class ClientsService {
     await this.tenants.assertClient(p, id);
     await this.db.transaction(async (tx) => {
       const found = userIds.length
-        ? await tx.find(User, { where: { id: In(userIds), role: 'account_manager' } })
+        ? await tx.find(User, { where: { id: In(userIds), role: 'account_manager', active: true } })
         : [];
       const bad = userIds.filter((u) => !found.some((f) => f.id === u));
       if (bad.length > 0) {

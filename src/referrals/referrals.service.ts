@@ -227,9 +227,14 @@ export class ReferralsService {
       [id],
     );
     if (isClientSide(p)) {
-      // The client sees what happened, not which of the agency's staff did it.
-      for (const h of history as { actorKind: string; actorId: string | null }[])
+      // The client sees its referral's life from publication on (publication, feedback), not
+      // the agency's review before it, nor which of the agency's staff did what.
+      const shown = (
+        history as { action: string; actorKind: string; actorId: string | null }[]
+      ).filter((h) => CLIENT_EVENTS.has(h.action));
+      for (const h of shown)
         if (h.actorKind === 'user' || h.actorKind === 'system') h.actorId = null;
+      return { ...forAudience(p, view(row)), history: shown };
     }
     return { ...forAudience(p, view(row)), history };
   }
@@ -603,3 +608,6 @@ function view(r: Row): ReferralView {
     createdAt: r.created_at,
   };
 }
+
+/** The events of a referral's history its client sees. */
+const CLIENT_EVENTS = new Set(['published', 'feedback']);

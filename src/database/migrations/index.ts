@@ -10,6 +10,7 @@ import { ReportRollups1795484772058 } from './1795484772058-ReportRollups';
 import { ContactTallies1795490000000 } from './1795490000000-ContactTallies';
 import { CampaignRollups1795494960352 } from './1795494960352-CampaignRollups';
 import { AwaitingOutcome1795512134713 } from './1795512134713-AwaitingOutcome';
+import { TokenVersion1795513772611 } from './1795513772611-TokenVersion';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   ContactTallies1795490000000,
   CampaignRollups1795494960352,
   AwaitingOutcome1795512134713,
+  TokenVersion1795513772611,
 ];
