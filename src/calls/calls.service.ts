@@ -20,10 +20,10 @@ import { ReferralsService } from '../referrals/referrals.service';
 import { RollupsService } from '../reports/rollups.service';
 import { transactionRetryingDeadlocks } from '../database/transaction';
 import { LIVE_STATES } from './call-states';
+import { type Disposition, moveContact } from './outcome-rules';
 
 /** Calls that ended before any conversation could need an outcome: their state is kept. */
 const ENDED_WITHOUT_CALL = ['released', 'expired', 'dropped', 'no_outcome'];
-import { type Disposition, moveContact } from './outcome-rules';
 
 export interface NextContact {
   callId: string;

@@ -120,12 +120,12 @@ export class CampaignsService {
         }
         c.status = dto.status;
       }
-      // What activation asks for holds as long as the campaign is active: going active, or
-      // changing the script or the caller ID of an active campaign.
-      const wasActive = c.status === 'active' && dto.status !== 'active';
+      // What activation asks for holds as long as the campaign is active: checked when it goes
+      // active, and when the script or the caller ID of a campaign that stays active changes.
+      const staysActive = c.status === 'active' && dto.status !== 'active';
       if (
         c.status === 'active' &&
-        (!wasActive || dto.script !== undefined || dto.callerId !== undefined)
+        (!staysActive || dto.script !== undefined || dto.callerId !== undefined)
       ) {
         const client = await tx.findOneByOrFail(Client, { id: c.clientId });
         const callerCount = await tx.countBy(CampaignCaller, { campaignId: id });
@@ -138,11 +138,11 @@ export class CampaignsService {
         if (problems.length > 0) {
           throw new AppError(
             'conflict',
-            wasActive
+            staysActive
               ? `An active campaign must keep what it went active with: ${problems.join('; ')}`
               : `The campaign cannot go active: ${problems.join('; ')}`,
             problems.map((message) => ({
-              field: wasActive ? fieldOf(message) : 'status',
+              field: staysActive ? fieldOf(message) : 'status',
               message,
             })),
           );
