@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../src/config/app-config';
+import { DeliveryWorker } from '../src/webhooks/delivery-worker';
 import { sql } from './pg-server';
 import { TestContext } from './harness';
 import { asUser, COMPLETE, referralSetup, referVia } from './referral-fixtures';
@@ -217,6 +218,58 @@ describe('webhooks: published referrals pushed to the client', () => {
       await referVia(ctx, s.campaignId, s.caller, COMPLETE);
       expect(await deliveries(s.clientId)).toHaveLength(1);
     } finally {
+      await r.close();
+    }
+  });
+
+  it('moves a delivery on once when two jobs attempt it, and lets no stray job send before its time', async () => {
+    const r = await receiver(() => 500);
+    const own = await TestContext.create({
+      webhookAllowPrivateUrls: true,
+      webhooks: { ...FAST, deliver: false, retrySeconds: [30, 30, 30] },
+    });
+    try {
+      const s = await referralSetup(own);
+      const ep = await asUser(own, own.adminToken)
+        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
+        .expect(201);
+      r.setSecret(ep.body.secret as string);
+      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      const [d] = await sql<{ id: string }>(
+        own.dbUrl,
+        'SELECT id FROM webhook_deliveries WHERE referral_id = $1',
+        [out.referralId],
+      );
+      const jobs = async () =>
+        (
+          await sql<{ n: number }>(
+            own.dbUrl,
+            `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhook-delivery' AND state = 'created'`,
+          )
+        )[0].n;
+      expect(await jobs()).toBe(1);
+      const worker = own.app.get(DeliveryWorker);
+      // Two jobs of one delivery at once (a batch the queue retried whole): both may send, one
+      // moves the delivery on and schedules the next try.
+      await Promise.all([worker.attempt(d.id), worker.attempt(d.id)]);
+      const state = async () =>
+        (
+          await sql<{ attempts: number; tries: number }>(
+            own.dbUrl,
+            `SELECT d.attempts, (SELECT count(*)::int FROM webhook_attempts a WHERE a.delivery_id = d.id) AS tries
+               FROM webhook_deliveries d WHERE d.id = $1`,
+            [d.id],
+          )
+        )[0];
+      expect(await state()).toEqual({ attempts: 1, tries: r.got.length });
+      expect(await jobs()).toBe(2);
+      // A stray job before the next try is due sends nothing and counts nothing.
+      const sent = r.got.length;
+      await worker.attempt(d.id);
+      expect(r.got).toHaveLength(sent);
+      expect((await state()).attempts).toBe(1);
+    } finally {
+      await own.close();
       await r.close();
     }
   });

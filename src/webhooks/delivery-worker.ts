@@ -13,11 +13,15 @@ interface DeliveryRow {
   body: string;
   status: string;
   attempts: number;
+  next_attempt_at: Date | null;
   endpoint_id: string;
   url: string;
   secret: string;
   active: boolean;
 }
+
+/** A job may run this much before its delivery's next attempt is due (the queue's own timing). */
+const EARLY_SECONDS = 1;
 
 /** The delay before retry n (1-based), with ±10% jitter, from the configured schedule. */
 export function retryDelaySeconds(
@@ -61,11 +65,19 @@ export class DeliveryWorker implements OnApplicationBootstrap {
   /** One attempt of one delivery (a job). */
   async attempt(deliveryId: string): Promise<void> {
     const [d]: DeliveryRow[] = await this.db.query(
-      `SELECT d.id, d.body, d.status, d.attempts, d.endpoint_id, e.url, e.secret, e.active
+      `SELECT d.id, d.body, d.status, d.attempts, d.next_attempt_at, d.endpoint_id, e.url, e.secret, e.active
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`,
       [deliveryId],
     );
     if (!d || d.status !== 'pending') return;
+    // A job for an attempt not yet due is a stray (a batch retried whole by the queue left a
+    // second chain of jobs): the delivery's own schedule decides, the stray ends here.
+    if (
+      d.next_attempt_at &&
+      new Date(d.next_attempt_at).getTime() > this.clock.now().getTime() + EARLY_SECONDS * 1000
+    ) {
+      return;
+    }
     if (!d.active) {
       await this.db.query(
         `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'the endpoint is disabled' WHERE id = $1`,
@@ -118,11 +130,13 @@ export class DeliveryWorker implements OnApplicationBootstrap {
         [d.id, now, statusCode, error, Math.round(performance.now() - started)],
       );
       const status = ok ? 'delivered' : delay === null ? 'failed' : 'pending';
-      await m.query(
+      // Only the attempt that read the count it updates moves the delivery on (and schedules
+      // the next): another attempt of it, run at the same time, has its try logged and ends.
+      const [, moved]: [unknown, number] = await m.query(
         `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
                 delivered_at = COALESCE($6::timestamptz, delivered_at),
                 next_attempt_at = $7
-          WHERE id = $1`,
+          WHERE id = $1 AND attempts = $3 - 1 AND status = 'pending'`,
         [
           d.id,
           status,
@@ -138,6 +152,7 @@ export class DeliveryWorker implements OnApplicationBootstrap {
           delay === null ? null : new Date(now.getTime() + delay * 1000),
         ],
       );
+      if (!moved) return;
       if (statusCode === 410) {
         await m.query(
           `UPDATE webhook_endpoints SET active = false, disabled_reason = 'the receiver answered 410 Gone' WHERE id = $1`,
