@@ -20,6 +20,9 @@ describe('leases', () => {
   const event = (caller: TestUser, callId: string, name: string) =>
     post(caller, `/telephony/simulated/calls/${callId}/events`, { event: name }).expect(200);
   const admin = () => ctx.adminToken;
+  const callState = async (callId: string) =>
+    (await sql<{ state: string }>(ctx.dbUrl, 'SELECT state FROM calls WHERE id = $1', [callId]))[0]
+      .state;
 
   /** An active campaign of two callers (15-minute leases) with the Los Angeles contacts given. */
   async function setup(csv: string) {
@@ -78,12 +81,7 @@ describe('leases', () => {
     await post(b, '/calls/next', { campaignId }).expect(204);
     ctx.clock.advance(2);
     await sweep();
-    const [call] = await sql<{ state: string }>(
-      ctx.dbUrl,
-      'SELECT state FROM calls WHERE id = $1',
-      [first.body.callId],
-    );
-    expect(call.state).toBe('no_outcome');
+    expect(await callState(first.body.callId)).toBe('no_outcome');
     const again = await post(b, '/calls/next', { campaignId }).expect(200);
     expect(again.body.contact.id).toBe(first.body.contact.id);
     // The outcome that comes after is too late, and changes nothing.
@@ -115,12 +113,7 @@ describe('leases', () => {
     }
     // A's next claim ends the old lease; nothing is left to A.
     await post(a, '/calls/next', { campaignId }).expect(204);
-    const [call] = await sql<{ state: string }>(
-      ctx.dbUrl,
-      'SELECT state FROM calls WHERE id = $1',
-      [old.body.callId],
-    );
-    expect(call.state).toBe('expired');
+    expect(await callState(old.body.callId)).toBe('expired');
   });
 
   it('ends a held lease when the campaign stops or the caller is taken off it, and refuses the dial', async () => {
@@ -138,12 +131,7 @@ describe('leases', () => {
     const refused = await post(a, `/calls/${held.body.callId}/dial`).expect(409);
     expect(refused.body.message).toMatch(/paused/);
     await post(a, '/calls/next', { campaignId }).expect(204);
-    const [call] = await sql<{ state: string }>(
-      ctx.dbUrl,
-      'SELECT state FROM calls WHERE id = $1',
-      [held.body.callId],
-    );
-    expect(call.state).toBe('released');
+    expect(await callState(held.body.callId)).toBe('released');
     const [contact] = await sql<{ leased_to: string | null }>(
       ctx.dbUrl,
       'SELECT leased_to FROM contacts WHERE id = $1',
@@ -187,12 +175,7 @@ describe('leases', () => {
     const now = await post(a, '/calls/next', { campaignId }).expect(200);
     expect(now.body.contact.id).toBe(old.body.contact.id);
     await post(a, `/calls/${old.body.callId}/outcome`, { disposition: 'no_answer' }).expect(409);
-    const [call] = await sql<{ state: string }>(
-      ctx.dbUrl,
-      'SELECT state FROM calls WHERE id = $1',
-      [old.body.callId],
-    );
-    expect(call.state).toBe('released');
+    expect(await callState(old.body.callId)).toBe('released');
     await post(b, '/calls/next', { campaignId }).expect(204);
     await post(a, `/calls/${now.body.callId}/dial`).expect(200);
   });
@@ -208,12 +191,7 @@ describe('leases', () => {
     expect(y.body.callId).not.toBe(x.body.callId);
     const res = await post(a, `/calls/${x.body.callId}/cancel-dial`).expect(409);
     expect(res.body.message).toMatch(/another contact/);
-    const [call] = await sql<{ state: string }>(
-      ctx.dbUrl,
-      'SELECT state FROM calls WHERE id = $1',
-      [x.body.callId],
-    );
-    expect(call.state).toBe('dialing');
+    expect(await callState(x.body.callId)).toBe('dialing');
   });
 
   it('never shows an alternate phone that is on a do-not-call list', async () => {

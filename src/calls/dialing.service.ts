@@ -11,6 +11,7 @@ import type { CallState } from './call.entity';
 import { LIVE_STATES } from './call-states';
 import { CONNECT_TIMEOUT_SECONDS } from './telephony/cap-enforcer';
 import { Telephony } from './telephony/telephony';
+import { onDoNotCall } from '../campaigns/dnc-rule';
 
 export interface DialAnswer {
   mode: 'twilio' | 'simulated';
@@ -106,12 +107,11 @@ export class DialingService {
         [callerId, LIVE_STATES, callId, now, CONNECT_TIMEOUT_SECONDS],
       );
       if (live.length) return 'You are already on a call; hang up first';
-      const listed: unknown[] = await m.query(
-        `SELECT 1 FROM dnc_numbers d WHERE d.phone = $1 AND (d.client_id IS NULL OR d.client_id = $2)
-            AND (d.source <> 'registry' OR $3)`,
+      const [dnc]: { listed: boolean }[] = await m.query(
+        `SELECT ${onDoNotCall('$1', '$2', '$3')} AS listed`,
         [call.phone, call.client_id, call.kind === 'consumer'],
       );
-      if (listed.length) {
+      if (dnc.listed) {
         await m.query(`UPDATE calls SET state = 'dropped' WHERE id = $1`, [callId]);
         await m.query(
           `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1`,

@@ -5,6 +5,7 @@ import { namedQuery } from '../database/pg-pool';
 import { DataSource } from 'typeorm';
 import { effectiveWindow, openZones, STATE_WINDOWS } from './calling-hours';
 import type { CampaignKind, Variant } from './campaign.entity';
+import { onDoNotCall } from './dnc-rule';
 
 /** How long a consumer campaign may go on after the newest registry extract was obtained. */
 export const REGISTRY_MAX_AGE_DAYS = 31;
@@ -72,9 +73,7 @@ const CLAIMED_COLUMNS = [
  * listed number is never shown to a caller, as the main phone never is.
  */
 export function callableAltPhones(clientId: string, consumer: string): string {
-  return `ARRAY(SELECT a FROM unnest(c.alt_phones) a WHERE NOT EXISTS (
-            SELECT 1 FROM dnc_numbers d WHERE d.phone = a AND (d.client_id IS NULL OR d.client_id = ${clientId})
-               AND (d.source <> 'registry' OR ${consumer})))`;
+  return `ARRAY(SELECT a FROM unnest(c.alt_phones) a WHERE NOT ${onDoNotCall('a', clientId, consumer)})`;
 }
 
 /**
@@ -211,9 +210,7 @@ function buildClaimSql(): string {
          AND c.attempts < $3
          AND (c.next_call_at IS NULL OR c.next_call_at <= $2)
          AND cardinality(c.time_zones) > 0 AND ${zoneTest}
-         AND NOT EXISTS (
-           SELECT 1 FROM dnc_numbers d
-            WHERE d.phone = c.phone AND (d.client_id IS NULL OR d.client_id = $5) AND (d.source <> 'registry' OR $6))
+         AND NOT ${onDoNotCall('c.phone', '$5', '$6')}
          AND (c.state IS NULL OR NOT (c.state = ANY($11::text[])) OR (
            ${callsInLastDay('c.phone', '$2')}
          ) < ($12::int[])[array_position($11::text[], c.state)])

@@ -18,6 +18,7 @@ import { copyArray, copyText } from './copy-text';
 import { ImportFileError, parseContactBatches } from './import/parse-contacts';
 import { PhoneTable, TooManyPhones } from './import/phone-table';
 import { ZoneResolver } from './time-zones';
+import { onDoNotCall } from './dnc-rule';
 
 /** Larger uploads are refused (the issue asks for at least 200 MB / 1,000,000 rows). */
 export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
@@ -367,8 +368,7 @@ export class ImportsService implements OnModuleDestroy {
         `SELECT i::int - 1 AS i, in_campaign FROM (
            SELECT u.i,
                   EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = $2 AND c.phone = u.phone) AS in_campaign,
-                  EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = u.phone AND (d.client_id IS NULL OR d.client_id = $3)
-                             AND (d.source <> 'registry' OR $4)) AS dnc
+                  ${onDoNotCall('u.phone', '$3', '$4')} AS dnc
              FROM unnest($1::text[]) WITH ORDINALITY AS u(phone, i)) v
           WHERE in_campaign OR dnc
           ORDER BY i`,
