@@ -220,6 +220,68 @@ describe('claiming the next contact', () => {
     expect(refused.body.message).toMatch(/3 calls in 24 hours, the most FL allows/);
   });
 
+  it('lets only one of two campaigns dialing a Florida number at the same instant make its third call', async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const first = await ctx.activeCampaign();
+    const second = await ctx.activeCampaign();
+    for (let round = 0; round < 6; round++) {
+      const number = phone('305', 100 + round);
+      const held: { callId: string; caller: TestUser }[] = [];
+      for (const { campaignId, callers } of [first, second]) {
+        await ctx.importCsv(campaignId, `phone,state\n${number},FL\n`);
+        const [contact] = await sql<{ id: string; phone: string; client_id: string }>(
+          ctx.dbUrl,
+          `SELECT id, phone, client_id FROM contacts WHERE campaign_id = $1 AND phone = '+1305' || $2`,
+          [campaignId, number.replace(/\D/g, '').slice(3)],
+        );
+        if (campaignId === first.campaignId) {
+          // Two calls already today: one more is allowed, from either campaign.
+          for (const hoursAgo of [2, 5]) {
+            const at = new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000);
+            await sql(
+              ctx.dbUrl,
+              `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                                  dialed_at, disposition, outcome_at)
+               VALUES ($1, $2, $3, $4, $5, 'completed', $6, $6, 'no_answer', $6)`,
+              [contact.client_id, campaignId, contact.id, callers[0].id, contact.phone, at],
+            );
+          }
+        }
+        const got = await next(callers[0], campaignId).expect(200);
+        held.push({ callId: got.body.callId, caller: callers[0] });
+      }
+      const dials = await Promise.all(
+        held.map(({ callId, caller }) =>
+          ctx.http().post(`/calls/${callId}/dial`).auth(caller.token, { type: 'bearer' }),
+        ),
+      );
+      expect(dials.map((d) => d.status).sort()).toEqual([200, 409]);
+      expect(dials.find((d) => d.status === 409)?.body.message).toMatch(/3 calls in 24 hours/);
+      const [{ n }] = await sql<{ n: number }>(
+        ctx.dbUrl,
+        `SELECT count(*)::int AS n FROM calls WHERE phone = $1 AND dialed_at IS NOT NULL`,
+        [`+1305${number.replace(/\D/g, '').slice(3)}`],
+      );
+      expect(n).toBe(3);
+      // Both calls end before the next round (the dialed one answered by no one).
+      const ids = held.map((h) => h.callId);
+      await sql(
+        ctx.dbUrl,
+        `UPDATE calls SET state = CASE WHEN dialed_at IS NULL THEN 'released'::call_state ELSE 'completed'::call_state END,
+                          disposition = CASE WHEN dialed_at IS NULL THEN NULL ELSE 'no_answer'::call_disposition END,
+                          outcome_at = CASE WHEN dialed_at IS NULL THEN NULL ELSE dialed_at END
+          WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      await sql(
+        ctx.dbUrl,
+        `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
+          WHERE id IN (SELECT contact_id FROM calls WHERE id = ANY($1::uuid[]))`,
+        [ids],
+      );
+    }
+  });
+
   it('goes on claiming after a newer version adds a column to contacts (a rolling deploy)', async () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 20 });

@@ -126,6 +126,11 @@ export class DialingService {
       const state = call.state_code?.trim().toUpperCase() ?? '';
       const limit = this.config.stateDailyCallLimits[state];
       if (limit !== undefined) {
+        // Dials of one number from two campaigns at the same instant would each count the
+        // other's call as not made yet: they take turns on the number until commit.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('dial-limit:' || $1, 0))`, [
+          call.phone,
+        ]);
         const [made]: { n: number }[] = await m.query(
           `SELECT (${callsInLastDay('$1', '$2')})::int AS n`,
           [call.phone, now],
