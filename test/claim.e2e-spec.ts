@@ -112,6 +112,25 @@ describe('claiming the next contact', () => {
     },
   );
 
+  it.each([
+    ['20:00', '2026-03-03T01:00:00Z', 204],
+    ['19:59', '2026-03-03T00:59:00Z', 200],
+  ])(
+    "keeps Florida's hours at %s for a Miami ZIP on a New York number whose list gives no state",
+    async (_label, now, status) => {
+      ctx.clock.set(now);
+      const { campaignId, callers } = await ctx.activeCampaign();
+      await ctx.importCsv(campaignId, `phone,zip\n${phone('212', 7)},33101\n`);
+      const [contact] = await sql<{ state: string | null }>(
+        ctx.dbUrl,
+        'SELECT state FROM contacts WHERE campaign_id = $1',
+        [campaignId],
+      );
+      expect(contact.state).toBe('FL');
+      await next(callers[0]).expect(status);
+    },
+  );
+
   it('never hands out a number added to do-not-call, and drops the open lease on it', async () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers, clientId } = await ctx.activeCampaign();

