@@ -438,6 +438,46 @@ describe('reports', () => {
     }
   });
 
+  it('puts an outcome recorded while its client changes time zone on its day in the new zone', async () => {
+    const t = await referralSetup(ctx, { maxAttempts: 1 });
+    await ctx.importCsv(
+      t.campaignId,
+      'phone,state,zip\n(512) 555-3001,TX,78701\n(512) 555-3002,TX,78701\n',
+    );
+    // 20:00 in Austin on March 4th; already March 5th in Auckland.
+    ctx.clock.set('2026-03-05T02:00:00Z');
+    const caller = asUser(ctx, t.caller.token);
+    const first = await caller.post('/calls/next', { campaignId: t.campaignId }).expect(200);
+    await caller
+      .post(`/calls/${first.body.callId}/outcome`, { disposition: 'no_answer' })
+      .expect(200);
+    const second = await caller.post('/calls/next', { campaignId: t.campaignId }).expect(200);
+    let recorded: Promise<{ status: number }> | undefined;
+    // The change of zone, as PATCH /clients/:id makes it, with the outcome sent while it is open.
+    await ctx.app.get(DataSource).transaction(async (m) => {
+      await ctx.app.get(RollupsService).holdClientDays(m, t.clientId);
+      await m.query(`UPDATE clients SET timezone = 'Pacific/Auckland' WHERE id = $1`, [t.clientId]);
+      await ctx.app.get(RollupsService).rebuildClient(m, t.clientId);
+      recorded = caller
+        .post(`/calls/${second.body.callId}/outcome`, { disposition: 'no_answer' })
+        .then((r) => r);
+      await new Promise((r) => setTimeout(r, 400));
+    });
+    expect((await recorded)?.status).toBe(200);
+    const days = await sql<{ day: string; dials: number }>(
+      ctx.dbUrl,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(dials)::int AS dials FROM report_daily
+        WHERE client_id = $1 GROUP BY day`,
+      [t.clientId],
+    );
+    expect(days).toEqual([{ day: '2026-03-05', dials: 2 }]);
+    for (const [table, order, rawSql] of rollupCases()) {
+      const rows = await sql(ctx.dbUrl, `SELECT * FROM ${table} ORDER BY ${order}`);
+      const raw = await sql(ctx.dbUrl, `SELECT * FROM (${rawSql}) x ORDER BY ${order}`);
+      expect([table, raw]).toEqual([table, rows]);
+    }
+  });
+
   it("adds up a caller's hours by shift, also over clients in far-apart time zones", async () => {
     const caller = await ctx.newUser('caller');
     const utc = await ctx.newClient(ctx.unique('Greenwich'), 'UTC');

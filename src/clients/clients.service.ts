@@ -100,8 +100,10 @@ export class ClientsService {
     if (dto.timezone !== undefined) patch.timezone = dto.timezone;
     if (Object.keys(patch).length > 0) {
       await this.db.transaction(async (m) => {
+        // Outcomes of the client wait until the new zone is in (and the ones under way end first).
+        if (patch.timezone !== undefined) await this.rollups.holdClientDays(m, id);
         const [before]: { timezone: string }[] = await m.query(
-          'SELECT timezone FROM clients WHERE id = $1 FOR UPDATE',
+          'SELECT timezone FROM clients WHERE id = $1 FOR NO KEY UPDATE',
           [id],
         );
         await m.update(Client, { id }, patch);

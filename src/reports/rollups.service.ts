@@ -177,6 +177,14 @@ const addCampaignDay = (select: string, counters: readonly string[]) =>
 const addDaily = (select: string, counters: readonly string[], span = false) =>
   addTo('report_daily', KEY, select, counters, { span });
 
+/** SQL: the advisory lock key of a client's day-keyed roll-ups (`client` an SQL uuid expression). */
+const CLIENT_DAYS = (client: string) => `hashtextextended('client-days:' || ${client}::text, 0)`;
+
+/** SQL: the shared hold on a client's day-keyed roll-ups (see holdClientDays). */
+function shareClientDays(client: string): string {
+  return `pg_advisory_xact_lock_shared(${CLIENT_DAYS(client)})`;
+}
+
 /**
  * Keeps the report roll-ups current, always inside the transaction of the change it counts, and
  * can rebuild them from the raw rows (calls, referrals): a test checks both agree.
@@ -190,6 +198,7 @@ export class RollupsService {
    * its caller's day within the client and within the campaign, in one statement.
    */
   async outcome(m: EntityManager, callId: string): Promise<void> {
+    await m.query(`SELECT ${shareClientDays('client_id')} FROM calls WHERE id = $1`, [callId]);
     await m.query(
       `WITH k AS (SELECT ${CALL_KEY}, ${CALL_FIGURES} FROM calls k JOIN clients cl ON cl.id = k.client_id WHERE k.id = $1),
             daily AS (${addDaily('SELECT * FROM k', CALL_COUNTERS, true)}),
@@ -211,6 +220,9 @@ export class RollupsService {
     before: ReferralFigures,
   ): Promise<void> {
     const deltas = REFERRAL_COUNTERS.map((c) => `after.${c} - ${Number(before[c])} AS ${c}`);
+    await m.query(`SELECT ${shareClientDays('client_id')} FROM referrals WHERE id = $1`, [
+      referralId,
+    ]);
     await m.query(
       `WITH delta AS (
          SELECT ${KEY.map((k) => `after.${k}`).join(', ')}, ${deltas.join(', ')}
@@ -301,13 +313,23 @@ export class RollupsService {
                GROUP BY 1, 2, 3) d`;
   }
 
-  /** Recomputes every roll-up from the raw rows (after a repair, or to check them), and the contact tallies. */
+  /**
+   * Holds a client's day-keyed roll-ups until the end of the caller's transaction: writes that
+   * place a call on a day of the client's zone (`outcome`, `referralChanged`, under the shared
+   * hold) wait, then read the zone as it is once the transaction commits; the ones already
+   * under way finish first. Take it before changing the client's zone.
+   */
+  async holdClientDays(m: EntityManager, clientId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(${CLIENT_DAYS('$1')})`, [clientId]);
+  }
+
   /**
    * Sets one client's day-keyed roll-ups from its calls again (inside the caller's transaction):
-   * after its time zone changed, every call belongs to the day of the new zone. An outcome
-   * committed while this runs may still land on its day in the old zone (a full rebuild mends it).
+   * after its time zone changed, every call belongs to the day of the new zone. Under
+   * holdClientDays: no outcome lands on a day of the old zone meanwhile.
    */
   async rebuildClient(m: EntityManager, clientId: string): Promise<void> {
+    await this.holdClientDays(m, clientId);
     const campaigns = 'campaign_id IN (SELECT id FROM campaigns WHERE client_id = $1)';
     for (const table of [
       'report_daily',
@@ -326,6 +348,7 @@ export class RollupsService {
     await this.fromDaily(m, 'client_id = $1', [clientId]);
   }
 
+  /** Recomputes every roll-up from the raw rows (after a repair, or to check them), and the contact tallies. */
   async rebuild(m: EntityManager): Promise<void> {
     await this.tallies.rebuild(m);
     await m.query('DELETE FROM report_daily');
