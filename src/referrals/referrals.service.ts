@@ -480,9 +480,11 @@ export class ReferralsService {
         this.clock.now(),
       ],
     );
-    if (Object.keys(dto).length) {
+    // The fields sent (a validated body has a key for every field, given or not).
+    const fields = Object.keys(dto).filter((k) => dto[k as keyof EditReferralDto] !== undefined);
+    if (fields.length) {
       await this.history(m, row.id, actorOf(p), 'edited', row.status, row.status, null, {
-        fields: Object.keys(dto),
+        fields,
       });
     }
     return this.row(m, row.id);
