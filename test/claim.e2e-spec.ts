@@ -79,6 +79,26 @@ describe('claiming the next contact', () => {
     expect(calls[0].state).toBe('expired');
   });
 
+  it("gives a deactivated caller's held contact back at once", async () => {
+    ctx.clock.set('2026-03-02T18:00:00Z');
+    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 2 });
+    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 9)},CA\n`);
+    const a = await next(callers[0]).expect(200);
+    await next(callers[1]).expect(204);
+    await ctx
+      .http()
+      .patch(`/users/${callers[0].id}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ active: false })
+      .expect(200);
+    const b = await next(callers[1]).expect(200);
+    expect(b.body.contact.id).toBe(a.body.contact.id);
+    const [old] = await sql<{ state: string }>(ctx.dbUrl, 'SELECT state FROM calls WHERE id = $1', [
+      a.body.callId,
+    ]);
+    expect(old.state).toBe('released');
+  });
+
   it.each([
     ['07:59 in Los Angeles', '2026-03-02T15:59:00Z', 'CA', '213', 204],
     ['08:00 in Los Angeles', '2026-03-02T16:00:00Z', 'CA', '213', 200],

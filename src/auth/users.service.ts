@@ -123,10 +123,25 @@ export class UsersService implements OnApplicationBootstrap {
     if (Object.keys(patch).length > 0) {
       // A new password or a deactivation ends every session: the tokens made before stop working.
       const ends = dto.password !== undefined || (dto.active === false && u.active);
-      await this.users.update(
-        { id },
-        ends ? { ...patch, tokenVersion: () => 'token_version + 1' } : patch,
-      );
+      await this.users.manager.transaction(async (m) => {
+        await m.update(
+          User,
+          { id },
+          ends ? { ...patch, tokenVersion: () => 'token_version + 1' } : patch,
+        );
+        // A deactivated caller's held contact goes back to the queue now, not when its lease
+        // runs out (a call already on the line ends as calls do: at the cap, then the wrap-up).
+        if (dto.active === false && u.active && u.role === 'caller') {
+          await m.query(
+            `WITH ended AS (
+               UPDATE calls SET state = 'released' WHERE caller_id = $1 AND state = 'leased' RETURNING contact_id
+             )
+             UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
+              WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1`,
+            [id],
+          );
+        }
+      });
       this.userStates.forget(id);
     }
     return this.get(id);
