@@ -75,6 +75,9 @@ export class FeedService {
           `SELECT max(r.feed_seq)::text AS max FROM referrals r WHERE ${where}`,
         );
         next = rows[0].max;
+        // The rows are read by a second statement: one published meanwhile waits for the next
+        // pull after the cursor, so an answer never holds a row beyond its own cursor.
+        where += next === null ? ' AND false' : ` AND r.feed_seq <= ${next}`;
       } else {
         const after = q.since ? decodeCursor(q.since) : '0';
         const limit = q.limit ?? 100;

@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobQueue, WEBHOOK_QUEUE } from './job-queue';
-import { signWebhook } from './signing';
+import { postWebhook } from './post-webhook';
 import { webhookUrlProblem } from './url-policy';
 
 interface DeliveryRow {
@@ -88,34 +88,15 @@ export class DeliveryWorker implements OnApplicationBootstrap {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    const refused = await webhookUrlProblem(d.url, this.config.webhookAllowPrivateUrls);
+    const allowPrivate = this.config.webhookAllowPrivateUrls;
+    const refused = await webhookUrlProblem(d.url, allowPrivate);
     if (refused) error = `the URL ${refused}`;
     else {
-      const timestamp = Math.floor(Date.now() / 1000);
-      try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.config.webhooks.timeoutSeconds * 1000),
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'referral-desk-webhooks/1',
-            'webhook-id': d.id,
-            'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook(d.secret, d.id, timestamp, d.body),
-          },
-          body: d.body,
-        });
-        statusCode = res.status;
-        await res.body?.cancel().catch(() => undefined);
-      } catch (e) {
-        // Duck-typed: fetch's errors may come from another realm (instanceof Error fails).
-        const err = e as { name?: string; message?: string; cause?: { message?: string } };
-        error =
-          err.name === 'TimeoutError' || err.name === 'AbortError'
-            ? `no answer within ${this.config.webhooks.timeoutSeconds} s`
-            : `could not connect: ${err.cause?.message ?? err.message ?? String(e)}`;
-      }
+      // The check above resolved the host once; the post checks the addresses it connects to.
+      ({ statusCode, error } = await postWebhook(d, {
+        timeoutSeconds: this.config.webhooks.timeoutSeconds,
+        allowPrivate,
+      }));
     }
     const now = this.clock.now();
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;

@@ -1,5 +1,11 @@
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+
+/** Every address a host name resolves to (tests inject their own DNS). */
+export type ResolveHost = (host: string) => Promise<LookupAddress[]>;
+
+export const resolveWithDns: ResolveHost = (host) => lookup(host, { all: true });
 
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
@@ -38,6 +44,7 @@ export function isPrivateAddress(ip: string): boolean {
 export async function webhookUrlProblem(
   raw: string,
   allowPrivate: boolean,
+  resolve: ResolveHost = resolveWithDns,
 ): Promise<string | null> {
   let url: URL;
   try {
@@ -51,7 +58,7 @@ export async function webhookUrlProblem(
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+    addresses = isIP(host) ? [host] : (await resolve(host)).map((a) => a.address);
   } catch {
     return 'does not resolve';
   }
