@@ -24,7 +24,9 @@ interface Received {
  * A client's receiver on 127.0.0.1 that checks the Standard Webhooks signature itself (HMAC-SHA256
  * of "id.timestamp.body" keyed with the secret's bytes) and answers what `answer` says.
  */
-async function receiver(answer: (n: number) => number | 'hang') {
+async function receiver(
+  answer: (n: number) => number | 'hang' | { status: number; afterMs: number },
+) {
   const got: Received[] = [];
   let secret = '';
   const server: Server = createServer((req, res) => {
@@ -42,8 +44,12 @@ async function receiver(answer: (n: number) => number | 'hang') {
       });
       const a = answer(got.length);
       if (a === 'hang') return;
-      res.statusCode = a;
-      res.end();
+      const send = (status: number) => {
+        res.statusCode = status;
+        res.end();
+      };
+      if (typeof a === 'number') send(a);
+      else setTimeout(() => send(a.status), a.afterMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -273,6 +279,40 @@ describe('webhooks: published referrals pushed to the client', () => {
       await r.close();
     }
   });
+
+  it('lets a send under way at shutdown get its answer and be recorded, so no other instance sends it again', async () => {
+    // The receiver takes 6 s: longer than pg-boss's default wait, within the send's timeout.
+    const r = await receiver(() => ({ status: 204, afterMs: 6000 }));
+    const own = await TestContext.create({
+      webhookAllowPrivateUrls: true,
+      webhooks: { ...FAST, timeoutSeconds: 10 },
+    });
+    try {
+      const s = await referralSetup(own);
+      const ep = await asUser(own, own.adminToken)
+        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
+        .expect(201);
+      r.setSecret(ep.body.secret as string);
+      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      await until(
+        async () => r.got.length,
+        (n) => n === 1,
+      );
+      // Shut down mid-send; the next instance has a worker too.
+      await own.restart({ webhooks: { ...FAST, timeoutSeconds: 10 } });
+      const [row] = await sql<{ status: string; attempts: number }>(
+        own.dbUrl,
+        'SELECT status, attempts FROM webhook_deliveries WHERE referral_id = $1',
+        [out.referralId],
+      );
+      expect(row).toEqual({ status: 'delivered', attempts: 1 });
+      await new Promise((done) => setTimeout(done, 1500));
+      expect(r.got).toHaveLength(1);
+    } finally {
+      await own.close();
+      await r.close();
+    }
+  }, 30_000);
 
   it('delivers after a crash between publishing and sending: the outbox survives in the database', async () => {
     const r = await receiver(() => 200);

@@ -21,6 +21,8 @@ export const WEBHOOK_QUEUE = 'webhook-delivery';
 export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('JobQueue');
   readonly boss: PgBoss;
+  /** Long enough for a delivery under way to get its answer (or time out) and be recorded. */
+  private readonly stopTimeoutMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -35,6 +37,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       schedule: false,
     });
     this.boss.on('error', (e: Error) => this.log.error(`pg-boss: ${e.message}`));
+    this.stopTimeoutMs = (config.webhooks.timeoutSeconds + 5) * 1000;
   }
 
   async onModuleInit(): Promise<void> {
@@ -57,7 +60,9 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+    // A send cut off by a shorter wait would be sent again by the next instance (same
+    // webhook-id, but a duplicate all the same).
+    await this.boss.stop({ graceful: true, wait: true, timeout: this.stopTimeoutMs });
   }
 
   /** Sends a job within the transaction of `m`. */
