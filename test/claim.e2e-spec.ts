@@ -113,34 +113,17 @@ describe('claiming the next contact', () => {
   });
 
   it.each([
-    ['20:00', '2026-03-03T01:00:00Z', 204],
-    ['19:59', '2026-03-03T00:59:00Z', 200],
+    ['20:00', 'a Miami number', '305', '', '2026-03-03T01:00:00Z', 204],
+    ['19:59', 'a Miami number', '305', '', '2026-03-03T00:59:00Z', 200],
+    ['20:00', 'a New York number with a Miami ZIP', '212', '33101', '2026-03-03T01:00:00Z', 204],
+    ['19:59', 'a New York number with a Miami ZIP', '212', '33101', '2026-03-03T00:59:00Z', 200],
   ])(
-    "keeps Florida's hours at %s for a Florida number whose list gives no state",
-    async (_label, now, status) => {
+    "keeps Florida's hours at %s for %s whose list gives no state",
+    async (_label, _number, area, zip, now, status) => {
       ctx.clock.set(now);
       const { campaignId, callers } = await ctx.activeCampaign();
-      const report = await ctx.importCsv(campaignId, `phone,zip\n${phone('305', 6)},33101\n`);
+      const report = await ctx.importCsv(campaignId, `phone,zip\n${phone(area, 6)},${zip}\n`);
       expect(report.imported).toBe(1);
-      const [contact] = await sql<{ state: string | null }>(
-        ctx.dbUrl,
-        'SELECT state FROM contacts WHERE campaign_id = $1',
-        [campaignId],
-      );
-      expect(contact.state).toBe('FL');
-      await next(callers[0]).expect(status);
-    },
-  );
-
-  it.each([
-    ['20:00', '2026-03-03T01:00:00Z', 204],
-    ['19:59', '2026-03-03T00:59:00Z', 200],
-  ])(
-    "keeps Florida's hours at %s for a Miami ZIP on a New York number whose list gives no state",
-    async (_label, now, status) => {
-      ctx.clock.set(now);
-      const { campaignId, callers } = await ctx.activeCampaign();
-      await ctx.importCsv(campaignId, `phone,zip\n${phone('212', 7)},33101\n`);
       const [contact] = await sql<{ state: string | null }>(
         ctx.dbUrl,
         'SELECT state FROM contacts WHERE campaign_id = $1',

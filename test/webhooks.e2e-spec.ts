@@ -65,6 +65,19 @@ async function receiver(
   };
 }
 
+/** A client of its own with an endpoint at receiver `r`, and one referral published to it. */
+async function publishedTo(
+  own: TestContext,
+  r: Awaited<ReturnType<typeof receiver>>,
+): Promise<{ referralId: string }> {
+  const s = await referralSetup(own);
+  const ep = await asUser(own, own.adminToken)
+    .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
+    .expect(201);
+  r.setSecret(ep.body.secret as string);
+  return referVia(own, s.campaignId, s.caller, COMPLETE);
+}
+
 async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, seconds = 20): Promise<T> {
   const end = Date.now() + seconds * 1000;
   for (;;) {
@@ -235,12 +248,7 @@ describe('webhooks: published referrals pushed to the client', () => {
       webhooks: { ...FAST, deliver: false, retrySeconds: [30, 30, 30] },
     });
     try {
-      const s = await referralSetup(own);
-      const ep = await asUser(own, own.adminToken)
-        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
-        .expect(201);
-      r.setSecret(ep.body.secret as string);
-      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      const out = await publishedTo(own, r);
       const [d] = await sql<{ id: string }>(
         own.dbUrl,
         'SELECT id FROM webhook_deliveries WHERE referral_id = $1',
@@ -288,12 +296,7 @@ describe('webhooks: published referrals pushed to the client', () => {
       webhooks: { ...FAST, timeoutSeconds: 10 },
     });
     try {
-      const s = await referralSetup(own);
-      const ep = await asUser(own, own.adminToken)
-        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
-        .expect(201);
-      r.setSecret(ep.body.secret as string);
-      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      const out = await publishedTo(own, r);
       await until(
         async () => r.got.length,
         (n) => n === 1,
@@ -321,12 +324,7 @@ describe('webhooks: published referrals pushed to the client', () => {
       webhooks: { ...FAST, deliver: false },
     });
     try {
-      const s = await referralSetup(own);
-      const ep = await asUser(own, own.adminToken)
-        .post(`/clients/${s.clientId}/webhooks`, { url: r.url })
-        .expect(201);
-      r.setSecret(ep.body.secret as string);
-      const out = await referVia(own, s.campaignId, s.caller, COMPLETE);
+      const out = await publishedTo(own, r);
       const [pending] = await sql<{ status: string; attempts: number }>(
         own.dbUrl,
         'SELECT status, attempts FROM webhook_deliveries WHERE referral_id = $1',
