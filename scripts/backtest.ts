@@ -3,7 +3,7 @@ import {
   INDUSTRY_SUCCESS_PRIOR,
   posterior,
   predictCount,
-  type Prior,
+  projectSales,
 } from '../src/reports/projection';
 
 /**
@@ -45,44 +45,76 @@ export function mulberry32(seed: number): () => number {
 /** The kind of campaign simulated for one row of the table. */
 interface Scenario {
   quantity: CalibrationRow['quantity'];
-  /** True rates are drawn uniformly from this range. */
-  rate: [number, number];
-  /** Trials per campaign (dials, or referrals with a final feedback), drawn uniformly. */
+  /** True success rates (referrals ÷ dials) are drawn uniformly from this range. */
+  success: [number, number];
+  /** True close rates (won ÷ referrals decided), likewise; only sales use it. */
+  close: [number, number];
+  /** Dials per campaign, drawn uniformly. */
   size: [number, number];
-  prior: Prior;
+  /** The share of the dials already made (the history shown to the projection), drawn uniformly. */
+  observed: [number, number];
 }
 
 /**
- * The scenarios. Referrals: true success rates from 3% to 15% (the industry's 8% give or take),
- * lists of 2,000–20,000 dials. Sales: true close rates from 10% to 35%, 50–500 referrals.
- * In both, the first 20–40% of the trials are the observed history.
+ * The scenarios: true success rates from 3% to 15% (the industry's 8% give or take) and close
+ * rates from 10% to 35%, lists of 2,000–20,000 dials, of which the first 5–40% are the history.
+ * Referrals: the referrals of the remaining dials. Sales: the sales of the remaining dials (a
+ * referral, then won), projected as the report does, from both uncertain rates at once; every
+ * referral of the history has had its final answer.
  */
 const SCENARIOS: Scenario[] = [
-  { quantity: 'referrals', rate: [0.03, 0.15], size: [2000, 20000], prior: INDUSTRY_SUCCESS_PRIOR },
-  { quantity: 'sales', rate: [0.1, 0.35], size: [50, 500], prior: INDUSTRY_CLOSE_PRIOR },
+  {
+    quantity: 'referrals',
+    success: [0.03, 0.15],
+    close: [0, 0],
+    size: [2000, 20000],
+    observed: [0.05, 0.4],
+  },
+  {
+    quantity: 'sales',
+    success: [0.03, 0.15],
+    close: [0.1, 0.35],
+    size: [2000, 20000],
+    observed: [0.05, 0.4],
+  },
 ];
 
 function uniformInt(rng: () => number, [min, max]: [number, number]): number {
   return min + Math.floor(rng() * (max - min + 1));
 }
 
+function uniform(rng: () => number, [min, max]: [number, number]): number {
+  return min + (max - min) * rng();
+}
+
 function simulate(scenario: Scenario, campaigns: number, rng: () => number): CalibrationRow {
   let inside80 = 0;
   let inside95 = 0;
   for (let c = 0; c < campaigns; c++) {
-    const [rateMin, rateMax] = scenario.rate;
-    const trueRate = rateMin + (rateMax - rateMin) * rng();
+    const success = uniform(rng, scenario.success);
+    const close = uniform(rng, scenario.close);
     const size = uniformInt(rng, scenario.size);
-    const observed = Math.round(size * (0.2 + 0.2 * rng()));
-    let seen = 0;
+    const observed = Math.round(size * uniform(rng, scenario.observed));
+    let referrals = 0;
+    let won = 0;
     let actual = 0;
     for (let i = 0; i < size; i++) {
-      if (rng() < trueRate) {
-        if (i < observed) seen++;
-        else actual++;
-      }
+      if (rng() >= success) continue;
+      const sale = scenario.quantity === 'sales' && rng() < close;
+      if (i < observed) {
+        referrals++;
+        if (sale) won++;
+      } else if (scenario.quantity === 'referrals' || sale) actual++;
     }
-    const forecast = predictCount(posterior(scenario.prior, seen, observed), size - observed);
+    const successPost = posterior(INDUSTRY_SUCCESS_PRIOR, referrals, observed);
+    const forecast =
+      scenario.quantity === 'referrals'
+        ? predictCount(successPost, size - observed)
+        : projectSales(
+            successPost,
+            size - observed,
+            posterior(INDUSTRY_CLOSE_PRIOR, won, referrals),
+          );
     if (forecast.lower80 <= actual && actual <= forecast.upper80) inside80++;
     if (forecast.lower95 <= actual && actual <= forecast.upper95) inside95++;
   }

@@ -1,4 +1,8 @@
-import { ContactTallies, TALLY_ROWS_BEFORE_COMPACTION } from '../src/reports/contact-tallies';
+import {
+  ContactTallies,
+  type ListTally,
+  TALLY_ROWS_BEFORE_COMPACTION,
+} from '../src/reports/contact-tallies';
 import { sql } from './pg-server';
 import { TestContext } from './harness';
 import { asUser } from './referral-fixtures';
@@ -15,18 +19,20 @@ describe('contact tallies', () => {
 
   /** The campaign's tally (summed rows) beside the same figures counted from its contacts. */
   async function both(campaignId: string) {
-    const [counted] = await sql<{
-      open: number;
-      remainingDials: number;
-      closed: number;
-      closedAttempts: number;
-    }>(
+    const [counted] = await sql<ListTally>(
       ctx.dbUrl,
-      `SELECT (count(*) FILTER (WHERE c.status = 'open'))::float8 AS open,
-              COALESCE(sum(GREATEST(g.max_attempts - c.attempts, 0)) FILTER (WHERE c.status = 'open'), 0)::float8 AS "remainingDials",
-              (count(*) FILTER (WHERE c.status = 'closed'))::float8 AS closed,
-              COALESCE(sum(c.attempts) FILTER (WHERE c.status = 'closed'), 0)::float8 AS "closedAttempts"
-         FROM campaigns g JOIN contacts c ON c.campaign_id = g.id WHERE g.id = $1`,
+      `WITH c AS (SELECT c.status, c.attempts, g.max_attempts AS max
+                    FROM campaigns g JOIN contacts c ON c.campaign_id = g.id WHERE g.id = $1)
+       SELECT (count(*) FILTER (WHERE status = 'open'))::float8 AS open,
+              COALESCE(sum(GREATEST(max - attempts, 0)) FILTER (WHERE status = 'open'), 0)::float8 AS "remainingDials",
+              (count(*) FILTER (WHERE status = 'closed'))::float8 AS closed,
+              COALESCE(sum(attempts) FILTER (WHERE status = 'closed'), 0)::float8 AS "closedAttempts",
+              (count(*) FILTER (WHERE status = 'closed' AND attempts > 0 AND attempts < max))::float8 AS "closedEarly",
+              COALESCE(sum(LEAST(attempts, max - 1)), 0)::float8 AS "earlyDials",
+              COALESCE((SELECT json_agg(json_build_array(l, n) ORDER BY a)
+                          FROM (SELECT attempts AS a, GREATEST(max - attempts, 0) AS l, count(*)::float8 AS n
+                                  FROM c WHERE status = 'open' GROUP BY attempts, max) x), '[]') AS "openByAttemptsLeft"
+         FROM c`,
       [campaignId],
     );
     return { tally: await tallies().of(campaignId), counted };
@@ -48,10 +54,8 @@ describe('contact tallies', () => {
     const { campaignId, callers } = await ctx.activeCampaign({ fields: { maxAttempts: 3 } });
     const phones = Array.from({ length: 6 }, (_, i) => `(512) 555-${3000 + i},TX`);
     await ctx.importCsv(campaignId, `phone,state\n${phones.join('\n')}\n`);
-    expect(await both(campaignId)).toEqual({
-      tally: { open: 6, remainingDials: 18, closed: 0, closedAttempts: 0 },
-      counted: { open: 6, remainingDials: 18, closed: 0, closedAttempts: 0 },
-    });
+    const fresh = { open: 6, remainingDials: 18, closed: 0, closedAttempts: 0 };
+    expect(await both(campaignId)).toMatchObject({ tally: fresh, counted: fresh });
 
     // A claim changes neither status nor attempts: nothing is written to the tallies.
     const caller = asUser(ctx, callers[0].token);
@@ -67,7 +71,19 @@ describe('contact tallies', () => {
       .expect(200);
     let { tally, counted } = await both(campaignId);
     expect(tally).toEqual(counted);
-    expect(tally).toEqual({ open: 5, remainingDials: 14, closed: 1, closedAttempts: 1 });
+    // One contact settled at its first dial, another dialed once and open, four never dialed.
+    expect(tally).toEqual({
+      open: 5,
+      remainingDials: 14,
+      closed: 1,
+      closedAttempts: 1,
+      closedEarly: 1,
+      earlyDials: 2,
+      openByAttemptsLeft: [
+        [3, 4],
+        [2, 1],
+      ],
+    });
 
     const report = await ctx
       .http()
@@ -124,7 +140,7 @@ describe('contact tallies', () => {
     expect(folded).toBeGreaterThanOrEqual(1);
     const after = await both(campaignId);
     expect(after.tally).toEqual(after.counted);
-    expect(after.tally).toEqual({
+    expect(after.tally).toMatchObject({
       open: 35,
       remainingDials: before.tally.remainingDials - 10,
       closed: 5,
@@ -159,6 +175,9 @@ describe('contact tallies', () => {
       remainingDials: 0,
       closed: 0,
       closedAttempts: 0,
+      closedEarly: 0,
+      earlyDials: 0,
+      openByAttemptsLeft: [],
     });
   });
 });

@@ -16,6 +16,12 @@ export interface ListTally {
   closed: number;
   /** Attempts the closed contacts took, all told. */
   closedAttempts: number;
+  /** Contacts dialed and closed before their last attempt allowed (by an outcome, not by running out). */
+  closedEarly: number;
+  /** Dials made while the contact had another attempt left: the sum of min(attempts, max − 1). */
+  earlyDials: number;
+  /** Open contacts by attempts left (max attempts less attempts made): [attempts left, contacts]. */
+  openByAttemptsLeft: [number, number][];
 }
 
 /**
@@ -29,15 +35,24 @@ export class ContactTallies {
 
   /** A campaign's list figures, remaining dials counted against its max attempts as they are now. */
   async of(campaignId: string): Promise<ListTally> {
-    const [row]: ListTally[] = await this.db.query(
-      `SELECT COALESCE(sum(t.contacts) FILTER (WHERE t.status = 'open'), 0)::float8 AS open,
-              COALESCE(sum(GREATEST(g.max_attempts - t.attempts, 0) * t.contacts) FILTER (WHERE t.status = 'open'), 0)::float8 AS "remainingDials",
-              COALESCE(sum(t.contacts) FILTER (WHERE t.status = 'closed'), 0)::float8 AS closed,
-              COALESCE(sum(t.attempts * t.contacts) FILTER (WHERE t.status = 'closed'), 0)::float8 AS "closedAttempts"
-         FROM campaigns g JOIN contact_tallies t ON t.campaign_id = g.id WHERE g.id = $1`,
+    const [row]: (Omit<ListTally, 'openByAttemptsLeft'> & {
+      openByAttemptsLeft: [number, number][] | null;
+    })[] = await this.db.query(
+      `WITH t AS (SELECT t.status, t.attempts, sum(t.contacts)::float8 AS contacts, g.max_attempts AS max
+                    FROM campaigns g JOIN contact_tallies t ON t.campaign_id = g.id WHERE g.id = $1
+                   GROUP BY t.status, t.attempts, g.max_attempts HAVING sum(t.contacts) <> 0)
+       SELECT COALESCE(sum(contacts) FILTER (WHERE status = 'open'), 0)::float8 AS open,
+              COALESCE(sum(GREATEST(max - attempts, 0) * contacts) FILTER (WHERE status = 'open'), 0)::float8 AS "remainingDials",
+              COALESCE(sum(contacts) FILTER (WHERE status = 'closed'), 0)::float8 AS closed,
+              COALESCE(sum(attempts * contacts) FILTER (WHERE status = 'closed'), 0)::float8 AS "closedAttempts",
+              COALESCE(sum(contacts) FILTER (WHERE status = 'closed' AND attempts > 0 AND attempts < max), 0)::float8 AS "closedEarly",
+              COALESCE(sum(LEAST(attempts, max - 1) * contacts), 0)::float8 AS "earlyDials",
+              json_agg(json_build_array(GREATEST(max - attempts, 0), contacts) ORDER BY attempts)
+                FILTER (WHERE status = 'open') AS "openByAttemptsLeft"
+         FROM t`,
       [campaignId],
     );
-    return row;
+    return { ...row, openByAttemptsLeft: row.openByAttemptsLeft ?? [] };
   }
 
   /**

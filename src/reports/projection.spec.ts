@@ -6,6 +6,7 @@ import {
   posterior,
   predictCount,
   priorFromHistory,
+  expectedDialsLeft,
   projectSales,
   trialsForTarget,
 } from './projection';
@@ -190,18 +191,129 @@ describe('trialsForTarget', () => {
 });
 
 describe('projectSales', () => {
-  it('multiplies the expectations and keeps the ranges ordered', () => {
-    const referrals = predictCount(posterior(INDUSTRY_SUCCESS_PRIOR, 90, 1000), 5000);
+  it('expects dials × success rate × close rate, with ordered ranges inside those of the referrals', () => {
+    const success = posterior(INDUSTRY_SUCCESS_PRIOR, 90, 1000);
     const close = posterior(INDUSTRY_CLOSE_PRIOR, 18, 80);
-    const sales = projectSales(referrals, close);
-    expect(sales.expected).toBeCloseTo(referrals.expected * close.mean, 10);
+    const sales = projectSales(success, 5000, close);
+    expect(sales.expected).toBeCloseTo(5000 * success.mean * close.mean, 6);
     expectOrdered(sales);
-    expect(sales.lower80).toBe(predictCount(close, referrals.lower80).lower80);
-    expect(sales.upper95).toBe(predictCount(close, referrals.upper95).upper95);
+    const referrals = predictCount(success, 5000);
+    expect(sales.upper95).toBeLessThan(referrals.upper95);
+    expect(sales.lower95).toBeGreaterThan(0);
   });
 
-  it('is zero when no referrals are projected', () => {
-    const none = predictCount(posterior(INDUSTRY_SUCCESS_PRIOR, 0, 0), 0);
-    expect(projectSales(none, posterior(INDUSTRY_CLOSE_PRIOR, 0, 0))).toEqual(none);
+  it('widens with the doubt about either rate', () => {
+    const width = (iv: Interval) => iv.upper80 - iv.lower80;
+    const sure = projectSales(
+      posterior(INDUSTRY_SUCCESS_PRIOR, 900, 10000),
+      5000,
+      posterior(INDUSTRY_CLOSE_PRIOR, 180, 900),
+    );
+    const unsureClose = projectSales(
+      posterior(INDUSTRY_SUCCESS_PRIOR, 900, 10000),
+      5000,
+      posterior(INDUSTRY_CLOSE_PRIOR, 2, 9),
+    );
+    const unsureSuccess = projectSales(
+      posterior(INDUSTRY_SUCCESS_PRIOR, 9, 100),
+      5000,
+      posterior(INDUSTRY_CLOSE_PRIOR, 180, 900),
+    );
+    expect(width(unsureClose)).toBeGreaterThan(width(sure));
+    expect(width(unsureSuccess)).toBeGreaterThan(width(sure));
+  });
+
+  it('is zero from no dials', () => {
+    expect(
+      projectSales(
+        posterior(INDUSTRY_SUCCESS_PRIOR, 0, 0),
+        0,
+        posterior(INDUSTRY_CLOSE_PRIOR, 0, 0),
+      ),
+    ).toEqual({ expected: 0, lower80: 0, upper80: 0, lower95: 0, upper95: 0 });
+  });
+});
+
+describe('expectedDialsLeft', () => {
+  /** A list of 10,000 contacts, 3 attempts each, a dial settling its contact with chance 0.3. */
+  function simulateList(order: 'retries first' | 'new first', seed: number) {
+    let state = seed;
+    const random = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const max = 3;
+    const attempts = new Array<number>(10000).fill(0);
+    const open = new Array<boolean>(10000).fill(true);
+    const dial = (i: number) => {
+      attempts[i]++;
+      if (random() < 0.3 || attempts[i] === max) open[i] = false;
+    };
+    const day = (dials: number) => {
+      const queue = open
+        .map((o, i) => (o ? i : -1))
+        .filter((i) => i >= 0)
+        .sort((a, b) =>
+          order === 'retries first' ? attempts[b] - attempts[a] : attempts[a] - attempts[b],
+        );
+      for (const i of queue.slice(0, dials)) dial(i);
+    };
+    const tally = () => {
+      let closedEarly = 0;
+      let earlyDials = 0;
+      const left = new Map<number, number>();
+      attempts.forEach((a, i) => {
+        earlyDials += Math.min(a, max - 1);
+        if (!open[i] && a > 0 && a < max) closedEarly++;
+        if (open[i]) left.set(max - a, (left.get(max - a) ?? 0) + 1);
+      });
+      return { closedEarly, earlyDials, openByAttemptsLeft: [...left] as [number, number][] };
+    };
+    const rest = () => {
+      // What the rest of the list actually takes, on a copy.
+      const [a, o] = [[...attempts], [...open]];
+      let dials = 0;
+      while (open.some(Boolean)) {
+        const before = attempts.reduce((s, x) => s + x, 0);
+        day(1000);
+        dials += attempts.reduce((s, x) => s + x, 0) - before;
+      }
+      attempts.splice(0, attempts.length, ...a);
+      open.splice(0, open.length, ...o);
+      return dials;
+    };
+    return { day, tally, rest };
+  }
+
+  it.each(['retries first', 'new first'] as const)(
+    'follows what the rest of a list takes from its first day to its last (%s)',
+    (order) => {
+      const list = simulateList(order, 42);
+      for (let d = 0; d < 20; d++) {
+        const truth = list.rest();
+        if (truth === 0) break;
+        const { dials } = expectedDialsLeft(list.tally());
+        // Within 5% on every day (the day in the answer says which one missed).
+        expect([d, dials / truth]).toEqual([d, expect.closeTo(1, 1)]);
+        list.day(1000);
+      }
+    },
+  );
+
+  it('starts from the prior, and gives each open contact one dial when one attempt is left', () => {
+    // 10,000 fresh contacts, 3 attempts: 1 + 0.7 + 0.49 dials each at the prior's 0.3.
+    const fresh = expectedDialsLeft({
+      closedEarly: 0,
+      earlyDials: 0,
+      openByAttemptsLeft: [[3, 10000]],
+    });
+    expect(fresh.settleRate.dataWeight).toBe(0);
+    expect(fresh.dials).toBe(21900);
+    expect(
+      expectedDialsLeft({ closedEarly: 5, earlyDials: 40, openByAttemptsLeft: [[1, 7]] }).dials,
+    ).toBe(7);
+    expect(expectedDialsLeft({ closedEarly: 0, earlyDials: 0, openByAttemptsLeft: [] }).dials).toBe(
+      0,
+    );
   });
 });

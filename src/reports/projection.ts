@@ -36,6 +36,16 @@ export const INDUSTRY_CLOSE_PRIOR: Prior = {
   source: 'industry: about 20% of referrals close',
 };
 
+/**
+ * The chance that a dial settles its contact (someone answers, and the contact is done), before a
+ * list has data of its own: about one dial in three, worth 30 dials of evidence.
+ */
+export const SETTLE_PRIOR: Prior = {
+  mean: 0.3,
+  strength: 30,
+  source: 'assumed: about 1 dial in 3 settles its contact',
+};
+
 function assertCount(name: string, x: number): void {
   if (!Number.isInteger(x) || x < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${x}`);
@@ -197,7 +207,7 @@ function betaBinomialQuantiles(
  * floor(expected) and ceil(expected), which only ever matters for tiny counts.
  * trials = 0 gives all zeros. Throws a RangeError unless trials is a non-negative integer.
  */
-export function predictCount(post: Posterior, trials: number): Interval {
+export function predictCount(post: Pick<Posterior, 'alpha' | 'beta'>, trials: number): Interval {
   assertCount('trials', trials);
   if (!(post.alpha > 0 && post.beta > 0)) {
     throw new RangeError(`a posterior needs positive alpha and beta`);
@@ -289,25 +299,48 @@ export function trialsForTarget(
   return { expected, atConfidence: high };
 }
 
+/** The mean and the mean of the square of a Beta(alpha, beta). */
+function betaMoments({ alpha, beta }: Pick<Posterior, 'alpha' | 'beta'>): [number, number] {
+  const s = alpha + beta;
+  return [alpha / s, (alpha * (alpha + 1)) / (s * (s + 1))];
+}
+
 /**
- * Sales to expect from projected referrals, given what is believed about the close rate.
- * expected = expected referrals × close-rate mean. The ranges are kept simple instead of a full
- * compound distribution: the low end of the 80% range is the low end of the close-count range
- * when only the low end of the referral range materializes, and likewise for the high end and for
- * the 95% range (e.g. lower80 = predictCount(close, referrals.lower80).lower80). Stacking two
- * low-end cases this way makes the ranges somewhat wider than their nominal 80%/95% — cautious,
- * which is the right side to err on for a sales forecast. Non-integer referral bounds are rounded
- * outward.
+ * Sales to expect from `trials` more dials: each dial ends in a sale with chance p·c, p the
+ * success rate and c the close rate, both uncertain (their posteriors, independent). The doubt
+ * about p·c is carried by the Beta with its mean and variance (E[pc] = E[p]·E[c] and
+ * E[(pc)²] = E[p²]·E[c²]), and the count is that Beta's Beta-binomial, like predictCount's: the two
+ * doubts compound once. (Taking the low end of the close count at the low end of the referral
+ * count instead stacks two tails: its "80%" range held the truth about 93% of the time.)
  */
-export function projectSales(referralsInterval: Interval, closePost: Posterior): Interval {
-  const r = referralsInterval;
-  const low = (x: number) => Math.max(0, Math.floor(x));
-  const high = (x: number) => Math.max(0, Math.ceil(x));
-  return {
-    expected: r.expected * closePost.mean,
-    lower80: predictCount(closePost, low(r.lower80)).lower80,
-    upper80: predictCount(closePost, high(r.upper80)).upper80,
-    lower95: predictCount(closePost, low(r.lower95)).lower95,
-    upper95: predictCount(closePost, high(r.upper95)).upper95,
-  };
+export function projectSales(success: Posterior, trials: number, close: Posterior): Interval {
+  const [p, p2] = betaMoments(success);
+  const [c, c2] = betaMoments(close);
+  const mean = p * c;
+  // Less than mean·(1 − mean) for any two Betas (pc lies strictly between 0 and 1): strength > 0.
+  const variance = p2 * c2 - mean * mean;
+  const strength = (mean * (1 - mean)) / variance - 1;
+  return predictCount({ alpha: mean * strength, beta: (1 - mean) * strength }, trials);
+}
+
+/**
+ * The dials a list's open contacts will still take. A dial settles its contact with chance h
+ * (learnt from the list: contacts settled before their last attempt ÷ dials made while another
+ * attempt was left, from SETTLE_PRIOR); a contact with r attempts left then takes
+ * 1 + (1 − h) + … + (1 − h)^(r−1) = (1 − (1 − h)^r) / h dials, its last attempt being made
+ * whatever happens. Early on, the contacts closed so far are mostly those settled at the first
+ * dial, so averaging the attempts closed contacts took (as an earlier version did) undercounts.
+ */
+export function expectedDialsLeft(list: {
+  closedEarly: number;
+  earlyDials: number;
+  openByAttemptsLeft: [number, number][];
+}): { dials: number; settleRate: Posterior } {
+  const settleRate = posterior(SETTLE_PRIOR, list.closedEarly, list.earlyDials);
+  const h = settleRate.mean;
+  let dials = 0;
+  for (const [left, contacts] of list.openByAttemptsLeft) {
+    dials += (contacts * (1 - (1 - h) ** left)) / h;
+  }
+  return { dials: Math.round(dials), settleRate };
 }

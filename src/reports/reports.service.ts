@@ -12,6 +12,7 @@ import {
   predictCount,
   priorFromHistory,
   projectSales,
+  expectedDialsLeft,
   trialsForTarget,
 } from './projection';
 import {
@@ -409,19 +410,9 @@ export class ReportsService {
         : INDUSTRY_CLOSE_PRIOR;
     const success = posterior(successPrior, d.referrals, d.dials);
     const close = posterior(closePrior, d.won, d.won + d.lost);
-    // Dials left: each open contact's remaining attempts, scaled by the share of attempts that
-    // closed contacts actually used (a contact that answers is not called again).
-    const maxRemaining = list.remaining_dials;
-    const usedShare =
-      list.closed > 0 && list.open_contacts > 0
-        ? Math.min(
-            1,
-            list.closed_attempts / list.closed / Math.max(1, maxRemaining / list.open_contacts),
-          )
-        : 1;
-    const dialsLeft = Math.round(maxRemaining * usedShare);
+    const { dials: dialsLeft, settleRate } = expectedDialsLeft(list.tally);
     const referrals = predictCount(success, dialsLeft);
-    const sales = projectSales(referrals, close);
+    const sales = projectSales(success, dialsLeft, close);
     const dialsPerCallerHour = ownHours > 0 && d.dials > 0 ? d.dials / ownHours : 18;
     const callers = list.callers;
     const days =
@@ -429,7 +420,7 @@ export class ReportsService {
     const reach = target ? trialsForTarget(success, target, 0.8) : null;
     return {
       dialsLeft,
-      openContacts: list.open_contacts,
+      openContacts: list.tally.open,
       referrals,
       sales,
       successRate: {
@@ -441,6 +432,12 @@ export class ReportsService {
         mean: round(close.mean, 5),
         prior: close.prior,
         dataWeight: round(close.dataWeight, 4),
+      },
+      // What dialsLeft rests on: the share of dials that settle their contact.
+      settleRate: {
+        mean: round(settleRate.mean, 5),
+        prior: settleRate.prior,
+        dataWeight: round(settleRate.dataWeight, 4),
       },
       dialsPerCallerHour: {
         value: round(dialsPerCallerHour, 2),
@@ -489,13 +486,7 @@ export class ReportsService {
         [campaignId],
       ),
     ]);
-    return {
-      remaining_dials: tally.remainingDials,
-      open_contacts: tally.open,
-      closed: tally.closed,
-      closed_attempts: tally.closedAttempts,
-      callers: callers.n,
-    };
+    return { tally, callers: callers.n };
   }
 }
 
