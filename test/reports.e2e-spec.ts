@@ -1,10 +1,18 @@
 import { DataSource } from 'typeorm';
 import { ContactTallies } from '../src/reports/contact-tallies';
 import { RollupsService } from '../src/reports/rollups.service';
-import { wilson } from '../src/reports/stats';
+import { INDUSTRY_SUCCESS_PRIOR, posterior, type Posterior } from '../src/reports/projection';
+import { logGamma, wilson } from '../src/reports/stats';
 import { sql } from './pg-server';
 import { TestContext } from './harness';
 import { asUser, COMPLETE, NEED, referralSetup } from './referral-fixtures';
+
+/** P(X = k) for X ~ Beta-binomial(n, alpha, beta), from its closed form. */
+function betaBinomialPmf(k: number, n: number, { alpha, beta }: Posterior): number {
+  const lnB = (a: number, b: number) => logGamma(a) + logGamma(b) - logGamma(a + b);
+  const lnChoose = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+  return Math.exp(lnChoose + lnB(k + alpha, n - k + beta) - lnB(alpha, beta));
+}
 
 /** Reports on a hand-built history: every figure known in advance. */
 describe('reports', () => {
@@ -304,10 +312,33 @@ describe('reports', () => {
     expect(p.successRate.dataWeight).toBeCloseTo(10 / (10 + p.successRate.prior.strength), 4);
     expect(p.referrals.lower95).toBeLessThanOrEqual(p.referrals.expected);
     expect(p.referrals.upper95).toBeLessThanOrEqual(4);
-    expect(p.target.referrals).toBe(5);
+    // 2 referrals made: 3 to go, from 4 dials left at most.
+    expect(p.target).toMatchObject({ referrals: 5, madeSoFar: 2, toGo: 3 });
     expect(p.target.callerHoursExpected).toBeGreaterThan(0);
-    // 4 dials at the measured 60 an hour, 6 hours a day: within one working day.
+    const success = posterior(INDUSTRY_SUCCESS_PRIOR, 2, 10);
+    const fourDials = Array.from({ length: 5 }, (_, k) => betaBinomialPmf(k, 4, success));
+    expect(p.target.probabilityWithinList).toBeCloseTo(fourDials[3] + fourDials[4], 4);
+    // 10 dials over 0.17 caller-hours, steadied by 18 an hour worth 2 caller-hours.
+    expect(p.dialsPerCallerHour.value).toBeCloseTo((10 + 36) / (600 / 3600 + 2), 2);
+    expect(p.dialsPerCallerHour.dataWeight).toBeCloseTo(600 / 3600 / (600 / 3600 + 2), 4);
+    // 4 dials, one caller, 6 hours a day: within one working day.
     expect(p.finishDate).toBe('2026-03-09');
+    // A target already reached takes nothing more.
+    const reached = await asUser(ctx, s.am.token)
+      .get(`/reports/campaigns/${s.campaignId}?target=2`)
+      .expect(200);
+    expect(reached.body.projection.target).toMatchObject({
+      toGo: 0,
+      dialsExpected: 0,
+      callerHoursExpected: 0,
+      probabilityWithinList: 1,
+    });
+    // Thursday 23:30 in New York (Friday in UTC): the next working day is Friday.
+    ctx.clock.set('2026-03-06T04:30:00Z');
+    const late = await asUser(ctx, s.am.token)
+      .get(`/reports/campaigns/${s.campaignId}`)
+      .expect(200);
+    expect(late.body.projection.finishDate).toBe('2026-03-06');
   });
 
   /** Each roll-up (in a stable order) beside its computation from the raw rows. */

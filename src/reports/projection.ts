@@ -242,7 +242,12 @@ export function predictCount(post: Pick<Posterior, 'alpha' | 'beta'>, trials: nu
  * P(X ≥ target) for X ~ Beta-binomial(trials, alpha, beta), as 1 − Σ_{c < target} P(X = c): only
  * `target` terms, however many trials.
  */
-function probabilityAtLeast(alpha: number, beta: number, trials: number, target: number): number {
+export function probabilityAtLeast(
+  alpha: number,
+  beta: number,
+  trials: number,
+  target: number,
+): number {
   if (target <= 0) return 1;
   if (trials < target) return 0;
   let logP = logPmfAtZero(alpha, beta, trials);

@@ -11,6 +11,7 @@ import {
   posterior,
   predictCount,
   priorFromHistory,
+  probabilityAtLeast,
   projectSales,
   expectedDialsLeft,
   trialsForTarget,
@@ -92,6 +93,9 @@ type Scope =
   | { kind: 'caller'; callerId: string; clientIds: string[] | null };
 
 const HOURS_PER_DAY = 6;
+/** The industry's dials per caller-hour (DOMAIN.md), and the caller-hours it is worth. */
+const INDUSTRY_DIALS_PER_HOUR = 18;
+const RATE_PRIOR_HOURS = 2;
 
 /**
  * Reports read from the roll-ups (never the calls): totals, rates with 80% and 95% intervals,
@@ -120,8 +124,8 @@ export class ReportsService {
 
   async campaign(p: Principal, campaignId: string, q: ReportQuery) {
     const names = checkQuery(q);
-    const [c]: { client_id: string }[] = await this.db.query(
-      'SELECT client_id FROM campaigns WHERE id = $1',
+    const [c]: { client_id: string; timezone: string }[] = await this.db.query(
+      'SELECT g.client_id, cl.timezone FROM campaigns g JOIN clients cl ON cl.id = g.client_id WHERE g.id = $1',
       [campaignId],
     );
     if (!c) throw AppError.notFound('Campaign');
@@ -135,6 +139,7 @@ export class ReportsService {
       this.projection(
         campaignId,
         c.client_id,
+        c.timezone,
         q.target,
         allTime ? report.then((r) => r.perCaller) : undefined,
       ),
@@ -379,6 +384,7 @@ export class ReportsService {
   private async projection(
     campaignId: string,
     clientId: string,
+    timeZone: string,
     target: number | undefined,
     allTime?: Promise<CallerRow[]>,
   ) {
@@ -413,11 +419,17 @@ export class ReportsService {
     const { dials: dialsLeft, settleRate } = expectedDialsLeft(list.tally);
     const referrals = predictCount(success, dialsLeft);
     const sales = projectSales(success, dialsLeft, close);
-    const dialsPerCallerHour = ownHours > 0 && d.dials > 0 ? d.dials / ownHours : 18;
+    // Measured, steadied by the industry's figure worth RATE_PRIOR_HOURS caller-hours: two quick
+    // dials in a first minute are not 120 an hour.
+    const measuredDials = ownHours > 0 ? d.dials : 0;
+    const dialsPerCallerHour =
+      (measuredDials + INDUSTRY_DIALS_PER_HOUR * RATE_PRIOR_HOURS) / (ownHours + RATE_PRIOR_HOURS);
     const callers = list.callers;
     const days =
       callers > 0 ? Math.ceil(dialsLeft / (callers * dialsPerCallerHour * HOURS_PER_DAY)) : null;
-    const reach = target ? trialsForTarget(success, target, 0.8) : null;
+    // A target counts the referrals made so far; the rest must come from the dials left.
+    const toGo = target ? Math.max(0, target - d.referrals) : 0;
+    const reach = target ? trialsForTarget(success, toGo, 0.8) : null;
     return {
       dialsLeft,
       openContacts: list.tally.open,
@@ -441,15 +453,26 @@ export class ReportsService {
       },
       dialsPerCallerHour: {
         value: round(dialsPerCallerHour, 2),
-        source: ownHours > 0 && d.dials > 0 ? 'measured' : 'industry: about 18 calls an hour',
+        source:
+          ownHours > 0
+            ? `measured over ${round(ownHours, 1)} caller-hours, with the industry's ${INDUSTRY_DIALS_PER_HOUR} an hour counted as ${RATE_PRIOR_HOURS}`
+            : `industry: about ${INDUSTRY_DIALS_PER_HOUR} calls an hour`,
+        dataWeight: round(ownHours / (ownHours + RATE_PRIOR_HOURS), 4),
       },
       callersAssigned: callers,
-      finishDate: days === null ? null : addWorkingDays(this.clock.now(), days),
+      finishDate: days === null ? null : addWorkingDays(this.clock.now(), days, timeZone),
       assumptions: `${HOURS_PER_DAY} calling hours per caller per working day (Monday to Friday)`,
       ...(reach && target
         ? {
             target: {
               referrals: target,
+              madeSoFar: d.referrals,
+              toGo,
+              // The chance the list holds them: toGo or more referrals from the dials left.
+              probabilityWithinList: round(
+                probabilityAtLeast(success.alpha, success.beta, dialsLeft, toGo),
+                4,
+              ),
               dialsExpected: Math.round(reach.expected),
               dialsAt80: Number.isFinite(reach.atConfidence) ? reach.atConfidence : null,
               callerHoursExpected: round(reach.expected / dialsPerCallerHour, 1),
@@ -629,9 +652,13 @@ function anonymise(ids: string[]): Map<string, string> {
   return new Map([...new Set(ids)].sort().map((id, i) => [id, `Caller ${i + 1}`]));
 }
 
-/** The date (YYYY-MM-DD) `days` working days (Monday to Friday) after `from`. */
-export function addWorkingDays(from: Date, days: number): string {
-  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+/**
+ * The date (YYYY-MM-DD) `days` working days (Monday to Friday) after the day `from` falls on in
+ * `timeZone` (the client's: a Thursday evening in Los Angeles is Friday in UTC).
+ */
+export function addWorkingDays(from: Date, days: number, timeZone = 'UTC'): string {
+  const local = new Intl.DateTimeFormat('en-CA', { timeZone }).format(from); // YYYY-MM-DD
+  const d = new Date(`${local}T00:00:00Z`);
   let left = days;
   while (left > 0) {
     d.setUTCDate(d.getUTCDate() + 1);
