@@ -102,8 +102,19 @@ describe('reports', () => {
     expect(r.body.rates.closeRate).toMatchObject({ value: 0.5, n: 2 });
     expect(r.body.rates.closeRateVeryInterested).toMatchObject({ value: 1, n: 1, upper95: 1 });
     expect(r.body.rates.closeRateNeedsWork).toMatchObject({ value: 0, n: 1, lower95: 0 });
-    expect(r.body.rates.coldContactsPerReferral).toEqual({ value: 5, n: 10 });
-    expect(r.body.rates.referralsPerSale).toEqual({ value: 2, n: 2 });
+    // Dials per referral and referrals per sale: the inverse of the rate's range.
+    const inverse = (x: number) => Math.round((1 / x) * 100) / 100;
+    expect(r.body.rates.coldContactsPerReferral).toEqual({
+      value: 5,
+      n: 10,
+      k: 2,
+      lower80: inverse(w.upper80),
+      upper80: inverse(w.lower80),
+      lower95: inverse(w.upper95),
+      upper95: inverse(w.lower95),
+    });
+    expect(r.body.rates.referralsPerSale).toMatchObject({ value: 2, n: 2, k: 1 });
+    expect(r.body.rates.referralsPerSale.upper95).toBeGreaterThan(2);
     expect(r.body.rates.dialsPerCallerHour).toEqual({ value: 60, n: 10 });
     // No dial through the platform: shares of nothing have no value and the widest interval.
     expect(r.body.rates.capShare).toEqual({

@@ -1,4 +1,5 @@
-import { groupRateNames, RATE_NAMES, rates, TIME_GROUP_RATES } from './rates';
+import { groupRateNames, RATE_NAMES, rates, round, TIME_GROUP_RATES } from './rates';
+import { wilson } from './stats';
 
 const figures = {
   dials: 10,
@@ -57,7 +58,39 @@ describe(rates.name, () => {
       lower95: 0.0567,
       upper95: expect.any(Number),
     });
-    expect(r.referralsPerSale).toEqual({ value: 2, n: 2 });
+    // Won 1 of 2: two referrals per sale, within the inverse of the close rate's range.
+    const close = wilson(1, 2);
+    expect(r.referralsPerSale).toEqual({
+      value: 2,
+      n: 2,
+      k: 1,
+      lower80: round(1 / close.upper80, 2),
+      upper80: round(1 / close.lower80, 2),
+      lower95: round(1 / close.upper95, 2),
+      upper95: round(1 / close.lower95, 2),
+    });
+  });
+
+  it('gives dials per referral a range, open-ended while a referral rate of 0 is plausible', () => {
+    const few = rates({ ...figures, dials: 3, referrals: 1 }, ['coldContactsPerReferral']);
+    expect(few.coldContactsPerReferral).toMatchObject({ value: 3, n: 3, k: 1 });
+    const { lower95, upper95 } = few.coldContactsPerReferral as {
+      lower95: number;
+      upper95: number;
+    };
+    expect(lower95).toBeGreaterThan(1);
+    expect(lower95).toBeLessThan(3);
+    expect(upper95).toBeGreaterThan(10);
+    const none = rates({ ...figures, dials: 40, referrals: 0 }, ['coldContactsPerReferral']);
+    expect(none.coldContactsPerReferral).toEqual({
+      value: null,
+      n: 40,
+      k: 0,
+      lower80: round(1 / wilson(0, 40).upper80, 2),
+      upper80: null,
+      lower95: round(1 / wilson(0, 40).upper95, 2),
+      upper95: null,
+    });
   });
 
   it('adds dials per caller-hour when given the hours', () => {

@@ -24,10 +24,40 @@ export const FIGURES = [
 ] as const;
 export type Figures = Record<(typeof FIGURES)[number], number>;
 
-/** A ratio that is not a share (e.g. dials per referral): its value and the count it rests on. */
+/** A ratio that is not a share (dials per caller-hour): its value and the count it rests on. */
 export interface PlainRatio {
   value: number | null;
   n: number;
+}
+
+/**
+ * The inverse of a rate (dials per referral = 1 ÷ success rate), with the inverse of its
+ * interval: the 80% range of n/k is [1/upper80, 1/lower80] of k/n. A rate whose range reaches 0
+ * has no upper end (null): three dials and one referral say "3 dials per referral, 1.1 to
+ * beyond reckoning", not a bare 3.
+ */
+export interface InverseRate {
+  value: number | null;
+  n: number;
+  k: number;
+  lower80: number | null;
+  upper80: number | null;
+  lower95: number | null;
+  upper95: number | null;
+}
+
+function inverse(k: number, n: number): InverseRate {
+  const w = wilson(k, n);
+  const inv = (x: number) => (x > 0 ? round(1 / x, 2) : null);
+  return {
+    value: roundOrNull(ratio(n, k), 2),
+    n,
+    k,
+    lower80: inv(w.upper80),
+    upper80: inv(w.lower80),
+    lower95: inv(w.upper95),
+    upper95: inv(w.lower95),
+  };
 }
 
 /** Every rate a report or a group can carry, each a function of the figures. */
@@ -42,15 +72,9 @@ const RATES = {
   closeRateNeedsWork: (t: Figures) => rate(t.wonNeedsWork, t.finalNeedsWork),
   capShare: (t: Figures) => rate(t.hitCap, t.dialedHere),
   extendedShare: (t: Figures) => rate(t.extended, t.dialedHere),
-  coldContactsPerReferral: (t: Figures): PlainRatio => ({
-    value: roundOrNull(ratio(t.dials, t.referrals), 2),
-    n: t.dials,
-  }),
-  referralsPerSale: (t: Figures): PlainRatio => ({
-    value: roundOrNull(ratio(t.won + t.lost, t.won), 2),
-    n: t.won + t.lost,
-  }),
-} satisfies Record<string, (t: Figures) => RateEstimate | PlainRatio>;
+  coldContactsPerReferral: (t: Figures) => inverse(t.referrals, t.dials),
+  referralsPerSale: (t: Figures) => inverse(t.won, t.won + t.lost),
+} satisfies Record<string, (t: Figures) => RateEstimate | InverseRate>;
 
 export type RateName = keyof typeof RATES;
 export const RATE_NAMES = Object.keys(RATES) as RateName[];
@@ -90,8 +114,8 @@ export function rates(
   t: Figures,
   names: readonly RateName[] = RATE_NAMES,
   callerHours: number | null = null,
-): Record<string, RateEstimate | PlainRatio> {
-  const out: Record<string, RateEstimate | PlainRatio> = {};
+): Record<string, RateEstimate | InverseRate | PlainRatio> {
+  const out: Record<string, RateEstimate | InverseRate | PlainRatio> = {};
   for (const name of names) out[name] = RATES[name](t);
   if (callerHours !== null) {
     out.dialsPerCallerHour = { value: roundOrNull(ratio(t.dials, callerHours), 2), n: t.dials };
