@@ -292,8 +292,8 @@ function integrate(f: (x: number) => number, a: number, b: number, panels: numbe
  * Computed as ∫ f_A(x)·F_B(x) dx (A's density times B's CDF) by adaptive Simpson over the range
  * holding all but 2e-12 of A's mass, with the density in log space and the variable changed to
  * log x below A's median and log(1 − x) above it (this tames densities that spike at 0 or 1).
- * When both posteriors are very large (alpha + beta > 1e4 for both) the rates are practically
- * normal and the normal approximation Φ((mean_A − mean_B)/√(var_A + var_B)) is used. The result is
+ * When every shape parameter exceeds 50 (both rates seen succeed and fail dozens of times) the
+ * rates are practically normal and Φ((mean_A − mean_B)/√(var_A + var_B)) is used. The result is
  * clamped to [0, 1].
  */
 export function probabilityBetter(
@@ -316,7 +316,8 @@ export function probabilityBetter(
   const bB = prior.beta + b.n - b.k;
   if (aA === aB && bA === bB) return 0.5;
 
-  if (aA + bA > 1e4 && aB + bB > 1e4) {
+  // Normal only when every shape is large: 0 of 12,000 against 2 of 12,000 is far from normal.
+  if (Math.min(aA, bA, aB, bB) > 50) {
     const betaVariance = (x: number, y: number) => (x * y) / ((x + y) ** 2 * (x + y + 1));
     const diff = aA / (aA + bA) - aB / (aB + bB);
     const sd = Math.sqrt(betaVariance(aA, bA) + betaVariance(aB, bB));
