@@ -30,7 +30,7 @@ import {
 import { ContactTallies } from './contact-tallies';
 import { periodParts } from './period';
 import { callerDaySeconds, COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
-import { histogramQuantile, probabilityBetter } from './stats';
+import { histogramQuantileBound, probabilityBetter } from './stats';
 
 /** The figures every report adds up (names the pages and integrators rely on). */
 export interface Totals {
@@ -347,8 +347,8 @@ export class ReportsService {
       repId: repId === '00000000-0000-0000-0000-000000000000' ? null : repId,
       name: rs[0].name,
       reached: rs.reduce((s, r) => s + r.reached, 0),
-      medianSeconds: roundOrNull(histogramQuantile(histogram(rs), 0.5)),
-      p90Seconds: roundOrNull(histogramQuantile(histogram(rs), 0.9)),
+      ...percentile('median', histogramQuantileBound(histogram(rs), 0.5)),
+      ...percentile('p90', histogramQuantileBound(histogram(rs), 0.9)),
     }));
     // Decay groups by whole days to first contact: 0, 1–2, 3–7, later (bucket bounds line up).
     const groups: [string, number[]][] = [
@@ -650,6 +650,20 @@ function sumFigures(rows: Figures[]): Figures {
 /** Caller ids as "Caller 1", "Caller 2", … (client users never see who the callers are). */
 function anonymise(ids: string[]): Map<string, string> {
   return new Map([...new Set(ids)].sort().map((id, i) => [id, `Caller ${i + 1}`]));
+}
+
+/**
+ * `<name>Seconds`, and `<name>AtLeast: true` when it fell among the latencies past the last
+ * bucket's bound (then the figure is a floor: "31 days or more").
+ */
+function percentile(
+  name: 'median' | 'p90',
+  q: { value: number | null; atLeast: boolean },
+): Record<string, number | boolean | null> {
+  return {
+    [`${name}Seconds`]: roundOrNull(q.value),
+    ...(q.atLeast ? { [`${name}AtLeast`]: true } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   betaCdf,
   betaQuantile,
   histogramQuantile,
+  histogramQuantileBound,
   logGamma,
   probabilityBetter,
   ratio,
@@ -313,6 +314,9 @@ describe('histogramQuantile', () => {
   it('reports the lower bound of the open-ended bucket', () => {
     expect(histogramQuantile(buckets, 0.9)).toBe(60);
     expect(histogramQuantile(buckets, 1)).toBe(60);
+    // ... and says it is only a floor there.
+    expect(histogramQuantileBound(buckets, 0.9)).toEqual({ value: 60, atLeast: true });
+    expect(histogramQuantileBound(buckets, 0.5)).toEqual({ value: 25, atLeast: false });
   });
 
   it('skips empty buckets and is null for an empty histogram', () => {

@@ -371,6 +371,17 @@ export function histogramQuantile(
   buckets: { upTo: number | null; count: number }[],
   q: number,
 ): number | null {
+  return histogramQuantileBound(buckets, q).value;
+}
+
+/**
+ * histogramQuantile, saying also whether the percentile landed in the open-ended last bucket:
+ * then `value` is only a floor ("31 days or more"), and `atLeast` is true.
+ */
+export function histogramQuantileBound(
+  buckets: { upTo: number | null; count: number }[],
+  q: number,
+): { value: number | null; atLeast: boolean } {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], got ${q}`);
   let total = 0;
   let previous = 0;
@@ -386,18 +397,18 @@ export function histogramQuantile(
     }
     total += bucket.count;
   });
-  if (total === 0) return null;
+  if (total === 0) return { value: null, atLeast: false };
   const rank = q * total;
   let cumulative = 0;
   let lowerBound = 0;
   for (const bucket of buckets) {
     if (bucket.count > 0 && cumulative + bucket.count >= rank) {
-      if (bucket.upTo === null) return lowerBound;
+      if (bucket.upTo === null) return { value: lowerBound, atLeast: true };
       const fraction = (rank - cumulative) / bucket.count;
-      return lowerBound + (bucket.upTo - lowerBound) * fraction;
+      return { value: lowerBound + (bucket.upTo - lowerBound) * fraction, atLeast: false };
     }
     cumulative += bucket.count;
     if (bucket.upTo !== null) lowerBound = bucket.upTo;
   }
-  return lowerBound;
+  return { value: lowerBound, atLeast: false };
 }
