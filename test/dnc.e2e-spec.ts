@@ -1,3 +1,4 @@
+import { sql } from './pg-server';
 import { TestContext } from './harness';
 
 describe('do-not-call lists', () => {
@@ -106,6 +107,62 @@ describe('do-not-call lists', () => {
       invalid: 1,
     });
     expect(res.body.errors).toEqual([{ line: 4, reason: 'invalid phone "nonsense"' }]);
+  });
+
+  const importList = (file: string, query = '') =>
+    ctx
+      .http()
+      .post(`/dnc/imports${query}`)
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .set('Content-Type', 'text/csv')
+      .send(file);
+
+  it("reads a registry extract in its own layout: area code, then the number's seven digits", async () => {
+    const res = await importList(
+      '303,5550100\r\n303,5550101\r\n303,555010\r\n',
+      '?registry=true&obtainedAt=2026-03-01',
+    ).expect(201);
+    expect(res.body).toMatchObject({ received: 3, added: 2, invalid: 1 });
+    expect(res.body.errors).toEqual([{ line: 3, reason: 'invalid phone "303"' }]);
+    const found = await ctx
+      .http()
+      .get('/dnc/3035550101')
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .expect(200);
+    expect(found.body).toMatchObject({ phone: '+13035550101', listed: true });
+  });
+
+  it('lists every number of the phone columns a header names, and counts every line', async () => {
+    const res = await importList(
+      [
+        'Name,Mobile Phone,Work Phone,Notes',
+        '"Lee, Ann",(304) 555-0100,(304) 555-0101,"asked twice, ""never again"""',
+        ',(304) 555-0102,,',
+        'Acme,,,no number',
+        ',,,',
+      ].join('\n'),
+    ).expect(201);
+    // Line 5 is blank (commas only): not a row. Line 4 has no number in the phone columns.
+    expect(res.body).toMatchObject({ received: 3, added: 3, invalid: 1 });
+    expect(res.body.errors).toEqual([{ line: 4, reason: 'no phone number' }]);
+    const [listed] = await sql<{ n: number }>(
+      ctx.dbUrl,
+      `SELECT count(*)::int AS n FROM dnc_numbers WHERE phone IN ('+13045550100', '+13045550101', '+13045550102')`,
+    );
+    expect(listed.n).toBe(3);
+  });
+
+  it('takes the first cell that is a number on a list without a header', async () => {
+    const res = await importList('Acme,(305) 555-0142\nBeta Co,nothing\n').expect(201);
+    expect(res.body).toMatchObject({ received: 2, added: 1, invalid: 1 });
+    expect(res.body.errors).toEqual([{ line: 2, reason: 'invalid phone "Beta Co"' }]);
+  });
+
+  it('refuses a file that is not text, naming the field, and lists nothing', async () => {
+    const res = await importList(
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0x14, 0, 0, 0]) as unknown as string,
+    ).expect(400);
+    expect(res.body.details).toEqual([{ field: 'file', message: expect.any(String) }]);
   });
 
   it('needs the date a registry extract was obtained, and refuses one from the future', async () => {

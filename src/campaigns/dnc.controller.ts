@@ -28,7 +28,7 @@ export class DncController {
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiOperation({
     summary:
-      'Import a list of numbers (one per line), e.g. a registry extract with ?registry=true&obtainedAt=YYYY-MM-DD',
+      'Import a list of numbers (a CSV: the phone columns its header names, else one number a line, `212,5550100` as registry extracts write it), e.g. a registry extract with ?registry=true&obtainedAt=YYYY-MM-DD',
   })
   async importList(
     @CurrentPrincipal() p: Principal,

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { TenantAccess } from '../clients/tenant-access';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { mapHeader } from './import/columns';
+import { csvRecordBatches, ImportFileError, normalizePhone } from './import/parse-contacts';
 import { toE164 } from './phone';
 
 export interface DncEntryView {
@@ -14,6 +15,13 @@ export interface DncEntryView {
   clientId: string | null;
   source: string;
   addedAt: Date;
+}
+
+interface ListOptions {
+  clientId: string | null;
+  source: 'manual' | 'list' | 'registry' | 'outcome';
+  addedBy: string | null;
+  extractId?: string;
 }
 
 export interface DncImportReport {
@@ -64,48 +72,57 @@ export class DncService {
    * Adds numbers to a list inside the caller's transaction (a `do_not_call` outcome uses this) or
    * its own, skipping those already listed in the same scope, and drops open leases on them.
    */
-  async addNumbers(
-    phones: string[],
-    opts: {
-      clientId: string | null;
-      source: 'manual' | 'list' | 'registry' | 'outcome';
-      addedBy: string | null;
-      extractId?: string;
-    },
-    tx?: EntityManager,
-  ): Promise<number> {
-    const run = async (m: EntityManager) => {
-      const rows: { phone: string }[] = await m.query(
-        `INSERT INTO dnc_numbers (phone, client_id, source, added_by, extract_id)
-         SELECT DISTINCT p, $2::uuid, $3::dnc_source, $4::uuid, $5::uuid FROM unnest($1::text[]) AS p
-          WHERE NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = p
-                              AND d.client_id IS NOT DISTINCT FROM $2::uuid AND (d.source = 'registry') = ($3 = 'registry'))
-         RETURNING phone`,
-        [phones, opts.clientId, opts.source, opts.addedBy, opts.extractId ?? null],
-      );
-      await this.dropLeases(m, phones, opts.clientId, opts.source === 'registry');
-      return rows.length;
-    };
+  async addNumbers(phones: string[], opts: ListOptions, tx?: EntityManager): Promise<number> {
+    const run = (m: EntityManager) => this.list(m, 'SELECT unnest($1::text[])', [phones], opts);
     return tx ? run(tx) : this.db.transaction(run);
+  }
+
+  /**
+   * Lists the numbers `phonesSql` selects (its parameters first), skipping those already listed in
+   * the same scope, and drops open leases on them; answers how many were new.
+   */
+  private async list(
+    m: EntityManager,
+    phonesSql: string,
+    params: unknown[],
+    opts: ListOptions,
+  ): Promise<number> {
+    const n = params.length;
+    const [{ added }]: { added: number }[] = await m.query(
+      `WITH listed AS (
+         INSERT INTO dnc_numbers (phone, client_id, source, added_by, extract_id)
+         SELECT DISTINCT p, $${n + 1}::uuid, $${n + 2}::dnc_source, $${n + 3}::uuid, $${n + 4}::uuid
+           FROM (${phonesSql}) AS s(p)
+          WHERE NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = p
+                              AND d.client_id IS NOT DISTINCT FROM $${n + 1}::uuid
+                              AND (d.source = 'registry') = ($${n + 2} = 'registry'))
+         RETURNING 1)
+       SELECT count(*)::int AS added FROM listed`,
+      [...params, opts.clientId, opts.source, opts.addedBy, opts.extractId ?? null],
+    );
+    await this.dropLeases(m, phonesSql, params, opts.clientId, opts.source === 'registry');
+    return added;
   }
 
   /** Open leases on listed numbers end now: the caller's next claim gets another contact. */
   private async dropLeases(
     m: EntityManager,
-    phones: string[],
+    phonesSql: string,
+    params: unknown[],
     clientId: string | null,
     registryOnly: boolean,
   ): Promise<void> {
-    const scope = `c.phone = ANY($1::text[]) AND ($2::uuid IS NULL OR c.client_id = $2::uuid)
-      AND (NOT $3 OR EXISTS (SELECT 1 FROM campaigns g WHERE g.id = c.campaign_id AND g.kind = 'consumer'))`;
+    const n = params.length;
+    const scope = `c.phone IN (${phonesSql}) AND ($${n + 1}::uuid IS NULL OR c.client_id = $${n + 1}::uuid)
+      AND (NOT $${n + 2} OR EXISTS (SELECT 1 FROM campaigns g WHERE g.id = c.campaign_id AND g.kind = 'consumer'))`;
     await m.query(
       `UPDATE calls SET state = 'dropped' FROM contacts c
         WHERE calls.contact_id = c.id AND calls.state = 'leased' AND ${scope}`,
-      [phones, clientId, registryOnly],
+      [...params, clientId, registryOnly],
     );
     await m.query(
       `UPDATE contacts c SET leased_to = NULL, lease_expires_at = NULL WHERE c.leased_to IS NOT NULL AND ${scope}`,
-      [phones, clientId, registryOnly],
+      [...params, clientId, registryOnly],
     );
   }
 
@@ -137,8 +154,12 @@ export class DncService {
   }
 
   /**
-   * Imports a list of numbers (one per line, first CSV cell; a header line is skipped): a
-   * registry extract with the date it was obtained, or an internal list. All or nothing.
+   * Imports a list of numbers: a registry extract with the date it was obtained, or an internal
+   * list. A CSV whose first line names its phone columns (`Phone`, `Mobile`, … as a contact list's
+   * would) has every number of those columns listed; without such a header each line gives one
+   * number: `212,5550100` (area code, number: the registry's own layout), else its first cell
+   * that is a phone number. Every non-blank line counts, listed or reported invalid with its line.
+   * Streamed into a staging table and listed by one statement: all or nothing.
    */
   async importList(
     p: Principal,
@@ -162,6 +183,7 @@ export class DncService {
     const errors: { line: number; reason: string }[] = [];
     let received = 0;
     let invalid = 0;
+    let numbers = 0;
     try {
       await runner.startTransaction();
       await runner.query('CREATE TEMP TABLE dnc_staging (phone text) ON COMMIT DROP');
@@ -172,47 +194,51 @@ export class DncService {
         copy.on('finish', resolve);
         copy.on('error', reject);
       });
-      let line = 0;
-      for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-        line++;
-        const cell = text
-          .replace(/^\uFEFF/, '')
-          .split(',')[0]
-          .replace(/"/g, '')
-          .trim();
-        if (!cell) continue;
-        const phone = toE164(cell);
-        if (!phone) {
-          if (line === 1 && /[a-z]/i.test(cell)) continue; // a header
-          received++;
-          invalid++;
-          if (errors.length < 1000)
-            errors.push({ line, reason: `invalid phone "${cell.slice(0, 40)}"` });
-          continue;
+      // The phone columns named by a header; null: no header, each line read as it comes.
+      let columns: number[] | null | undefined;
+      try {
+        for await (const records of csvRecordBatches(input)) {
+          let text = '';
+          for (const record of records) {
+            if (columns === undefined) {
+              columns = headerColumns(record.fields);
+              if (columns !== null) continue;
+            }
+            received++;
+            const found = record.error ?? numbersOf(record.fields, columns);
+            if (typeof found === 'string') {
+              invalid++;
+              if (errors.length < 1000) errors.push({ line: record.line, reason: found });
+              continue;
+            }
+            numbers += found.length;
+            for (const phone of found) text += phone + '\n';
+          }
+          if (text && !copy.write(text)) await new Promise((r) => copy.once('drain', r));
         }
-        received++;
-        if (!copy.write(phone + '\n')) await new Promise((r) => copy.once('drain', r));
+      } catch (e) {
+        // The connection leaves COPY mode (a CopyFail) before the rollback can run on it.
+        copy.destroy(e as Error);
+        await done.catch(() => undefined);
+        if (e instanceof ImportFileError) {
+          throw new AppError('invalid', e.message, [{ field: 'file', message: e.message }]);
+        }
+        throw e;
       }
       copy.end();
       await done;
+      await runner.query('ANALYZE dnc_staging');
       const [extract]: { id: string }[] = await runner.query(
         `INSERT INTO dnc_extracts (client_id, registry, obtained_at, received, invalid, created_by)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [opts.clientId ?? null, registry, opts.obtainedAt ?? null, received, invalid, userOf(p)],
       );
-      const phones: { phone: string }[] = await runner.query(
-        'SELECT DISTINCT phone FROM dnc_staging',
-      );
-      const added = await this.addNumbers(
-        phones.map((r) => r.phone),
-        {
-          clientId: opts.clientId ?? null,
-          source: registry ? 'registry' : 'list',
-          addedBy: userOf(p),
-          extractId: extract.id,
-        },
-        runner.manager,
-      );
+      const added = await this.list(runner.manager, STAGED, [], {
+        clientId: opts.clientId ?? null,
+        source: registry ? 'registry' : 'list',
+        addedBy: userOf(p),
+        extractId: extract.id,
+      });
       await runner.query('UPDATE dnc_extracts SET added = $2 WHERE id = $1', [extract.id, added]);
       await runner.commitTransaction();
       return {
@@ -221,7 +247,7 @@ export class DncService {
         obtainedAt: opts.obtainedAt ?? null,
         received,
         added,
-        alreadyListed: received - invalid - added,
+        alreadyListed: numbers - added,
         invalid,
         errors,
       };
@@ -232,6 +258,46 @@ export class DncService {
       await runner.release();
     }
   }
+}
+
+/** SQL: the numbers of an import, staged in its transaction's temporary table. */
+const STAGED = 'SELECT phone FROM dnc_staging';
+
+/**
+ * The phone columns of a list's first line when it is a header (it names a phone column and
+ * holds no number itself); [] for a header naming none (its lines are read cell by cell); null
+ * when the first line is already a number's.
+ */
+function headerColumns(fields: string[]): number[] | null {
+  if (fields.some((f) => normalizePhone(f, 'US') !== null)) return null;
+  const map = mapHeader(fields);
+  if (map.hasPhone) {
+    return map.fields.flatMap((f, i) => (f === 'phone' || f === 'altPhone' ? [i] : []));
+  }
+  return fields.some((f) => /[a-z]/i.test(f)) ? [] : null;
+}
+
+/** A line's numbers (E.164), or why it has none. */
+function numbersOf(fields: string[], columns: number[] | null): string[] | string {
+  const cells = columns?.length ? columns.map((i) => fields[i] ?? '') : fields;
+  const [first, second] = fields.map((f) => f.trim());
+  // The registry's layout: area code, then the seven digits.
+  if (!columns?.length && /^\d{3}$/.test(first) && /^\d{7}$/.test(second ?? '')) {
+    const phone = normalizePhone(first + second, 'US');
+    return phone ? [phone.number] : `invalid phone "${first},${second}"`;
+  }
+  const found: string[] = [];
+  for (const cell of cells) {
+    const phone = cell.trim() ? normalizePhone(cell, 'US') : null;
+    if (phone) {
+      found.push(phone.number);
+      // Without a header, one number a line: the first cell that is one.
+      if (!columns?.length) break;
+    }
+  }
+  if (found.length) return found;
+  const shown = cells.find((c) => c.trim() !== '')?.trim() ?? '';
+  return shown ? `invalid phone "${shown.slice(0, 40)}"` : 'no phone number';
 }
 
 function userOf(p: Principal): string | null {

@@ -215,6 +215,31 @@ function toBuffer(chunk: unknown): Buffer {
 }
 
 /**
+ * The records of a CSV input (its bytes decoded as a contact list's are), a chunk's worth at a
+ * time, blank lines left out. Throws ImportFileError for a file that is not text.
+ */
+export async function* csvRecordBatches(
+  input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+): AsyncGenerator<CsvRecord[]> {
+  const reader = new CsvReader();
+  const drain = () => {
+    const records: CsvRecord[] = [];
+    for (let r = reader.read(); r !== null; r = reader.read()) {
+      if (r.error !== undefined || !isBlankRecord(r.fields)) records.push(r);
+    }
+    return records;
+  };
+  for await (const text of decodeText(input as AsyncIterable<unknown>)) {
+    reader.push(text);
+    const records = drain();
+    if (records.length) yield records;
+  }
+  reader.end();
+  const records = drain();
+  if (records.length) yield records;
+}
+
+/**
  * The input as text. The first SNIFF_BYTES are checked for binary content first. Text is UTF-8
  * unless its first non-ASCII byte does not start a UTF-8 character: then the whole file is read
  * as Windows-1252 (what Excel writes for "CSV (Comma delimited)" on Windows). Invalid UTF-8 after
