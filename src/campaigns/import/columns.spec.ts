@@ -138,6 +138,24 @@ describe(mapHeader.name, () => {
     ).toEqual(['phone', 'altPhone', 'altPhone', 'altPhone', 'altPhone', { custom: 'Fax' }]);
   });
 
+  it("reads the phone headers of CRM and data vendors' exports", () => {
+    expect(
+      mapHeader([
+        'Direct Phone Number',
+        'Mobile Phone Number',
+        'Corporate Phone',
+        'Company HQ Phone',
+        'Phone (Mobile)',
+        'Phone - Work',
+        'Cell Phone Number',
+      ]).fields,
+    ).toEqual(['phone', 'altPhone', 'altPhone', 'altPhone', 'altPhone', 'altPhone', 'altPhone']);
+    // HubSpot with a mobile only: a list to call, not "no phone column".
+    expect(mapHeader(['First Name', 'Mobile Phone Number']).hasPhone).toBe(true);
+    // Not numbers to dial.
+    expect(mapHeader(['Phone Type', 'Phone Ext', 'Fax Number']).hasPhone).toBe(false);
+  });
+
   it('makes the first alternate phone the phone when there is no other phone column', () => {
     expect(mapHeader(['Name', 'Phone 2', 'Other Phone'])).toEqual({
       fields: ['fullName', 'phone', 'altPhone'],

@@ -175,7 +175,26 @@ const PREFIXES = [
   'billing',
   'shipping',
   'physical',
+  'corporate',
+  'companyhq',
+  'hq',
+  'headquarters',
 ];
+
+/** Qualifiers written after the word: `Phone (Mobile)`, `Phone - Work` (exports of CRMs). */
+const PHONE_QUALIFIERS = new Set([
+  'mobile',
+  'cell',
+  'work',
+  'office',
+  'direct',
+  'home',
+  'main',
+  'business',
+  'company',
+  'corporate',
+  'personal',
+]);
 
 /** Fields a contact has several of; every other field takes its first column only. */
 const MULTI_VALUED = new Set<ContactField>(['altPhone']);
@@ -196,6 +215,11 @@ export function headerKey(text: string): string {
 function fieldOf(key: string): { field: ContactField; rank: number } | undefined {
   const direct = withSuffix(key);
   if (direct) return direct;
+  if (key.startsWith('phone') && PHONE_QUALIFIERS.has(key.slice(5)))
+    return { field: 'phone', rank: 1 };
+  // `Mobile Phone Number`, `Direct Phone No`: the number is the phone.
+  const bare = /^(.+phone)(?:number|no|num)$/.exec(key)?.[1];
+  if (bare) return fieldOf(bare);
   for (const prefix of PREFIXES) {
     if (key.length > prefix.length && key.startsWith(prefix)) {
       const found = withSuffix(key.slice(prefix.length));
