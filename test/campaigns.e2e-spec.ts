@@ -55,6 +55,16 @@ describe('campaigns', () => {
       .send({ clientId: client.id, name: 'X', callingWindow: { start: '07:30', end: '20:00' } })
       .expect(400);
     expect(wide.body.details[0].field).toBe('callingWindow');
+    // `UK` for GB: refused here, not by every import into the campaign later.
+    const uk = await ctx
+      .http()
+      .post('/campaigns')
+      .auth(ctx.adminToken, { type: 'bearer' })
+      .send({ clientId: client.id, name: 'X', defaultCountry: 'UK' })
+      .expect(400);
+    expect(uk.body.details).toEqual([
+      { field: 'defaultCountry', message: expect.stringMatching(/not UK/) },
+    ]);
     await ctx
       .http()
       .post('/campaigns')

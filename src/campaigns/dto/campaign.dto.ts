@@ -1,3 +1,4 @@
+import { getCountries } from 'libphonenumber-js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { DEFAULT_SCORE_WEIGHTS } from '../../referrals/score';
@@ -187,7 +188,10 @@ export class CampaignFieldsDto {
 
   @ApiPropertyOptional({ example: 'US', default: 'US' })
   @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'defaultCountry must be an ISO country code such as US' })
+  // Only codes libphonenumber can read numbers in: `UK` (for GB) would fail every import after.
+  @IsIn(getCountries(), {
+    message: 'defaultCountry must be an ISO country code such as US or GB (not UK)',
+  })
   defaultCountry?: string;
 }
 

@@ -386,9 +386,11 @@ describe(parseContacts.name, () => {
     });
   });
 
-  it('refuses an unknown default country as a programming error', async () => {
-    await expect(events('Name,Phone\n', { defaultCountry: 'XX' })).rejects.toThrow(
-      'parseContacts: unknown default country "XX"',
+  it('refuses an unknown default country, saying what to set instead', async () => {
+    const failed = events('Name,Phone\n', { defaultCountry: 'UK' });
+    await expect(failed).rejects.toThrow(ImportFileError);
+    await expect(events('Name,Phone\n', { defaultCountry: 'UK' })).rejects.toThrow(
+      /default country "UK" is not one phone numbers can be read in; set it to a code such as US or GB/,
     );
   });
 

@@ -104,8 +104,9 @@ export async function* parseContactBatches(
 ): AsyncGenerator<ParseEvent[]> {
   const defaultCountry = opts.defaultCountry.toUpperCase();
   if (!isSupportedCountry(defaultCountry)) {
-    throw new Error(
-      `parseContacts: unknown default country ${JSON.stringify(opts.defaultCountry)}`,
+    // A campaign saved before its country was checked: the import says why, not "internal error".
+    throw new ImportFileError(
+      `The campaign's default country ${JSON.stringify(opts.defaultCountry)} is not one phone numbers can be read in; set it to a code such as US or GB`,
     );
   }
   const reader = new CsvReader(opts.maxRecordChars);
