@@ -432,6 +432,9 @@ describe(parseContacts.name, () => {
       'C,,bad,(617) 253-1000,(312) 744-5000',
       'D,,,,',
       'E,,555-12,,',
+      'F,n/a,(646) 555-0199,,',
+      'G,N/A,,,',
+      'H,555-01,(646) 555-0199,,',
     ].join('\n');
     expect(await events(text)).toEqual([
       row({ line: 2, phone: '+12127365000', altPhones: ['+12127365001'], firstName: 'A' }),
@@ -439,6 +442,29 @@ describe(parseContacts.name, () => {
       row({ line: 4, phone: '+16172531000', altPhones: ['+13127445000'], firstName: 'C' }),
       invalid(5, 'missing phone'),
       invalid(6, 'invalid phone "555-12"'),
+      // "No number" in the phone column: the mobile is the number to call.
+      row({ line: 7, phone: '+16465550199', altPhones: [], firstName: 'F' }),
+      invalid(8, 'invalid phone "N/A"'),
+      // A number mistyped is not "no number": the row is reported, not quietly re-aimed.
+      invalid(9, 'invalid phone "555-01"'),
+    ]);
+  });
+
+  it('reads a Canadian contact of a US list as Canadian when no country is given, postal code kept', async () => {
+    const text = [
+      'phone,state,zip,country',
+      '(416) 555-0100,ON,m5v 2t6,',
+      '(416) 555-0101,Ontario,M5V 2T6,US',
+      '(212) 736-5000,NY,10118,',
+    ].join('\n');
+    const found = (await events(text)).map((e) =>
+      e.kind === 'row' ? [e.row.line, e.row.state, e.row.zip, e.row.country] : e,
+    );
+    expect(found).toEqual([
+      [2, 'ON', 'M5V 2T6', 'CA'],
+      // A country column says otherwise: it wins (and a US row keeps only a US ZIP).
+      [3, 'ON', null, 'US'],
+      [4, 'NY', '10118', 'US'],
     ]);
   });
 

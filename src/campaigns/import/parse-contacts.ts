@@ -750,6 +750,9 @@ export function normalizePhone(raw: string, country: string): Phone | null {
   return parsed.ext ? { number: parsed.number, ext: parsed.ext } : { number: parsed.number };
 }
 
+/** What lists write in a phone cell for "no number": the row may still have an alternate phone. */
+const NO_NUMBER = /^(?:n\/?a|none|null|nil|unknown|tbd|no (?:phone|number)|not available|-+|\?+)$/i;
+
 function invalidPhone(raw: string): string {
   const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
   const reason = `invalid phone ${JSON.stringify(shown)}`;
@@ -1206,12 +1209,15 @@ function contactEvent(record: CsvRecord, plan: RowPlan, checkNul: boolean): Pars
   const countryText = textAt(fields, plan.country);
   const country = (countryText !== null && countryCode(countryText)) || plan.defaultCountry;
 
-  // The phone column; when it is empty, the first valid alternate phone takes its place.
+  // The phone column; when it is empty or says there is none (`n/a`), the first valid alternate
+  // phone takes its place.
   const phoneText = cellText(fields[plan.phone]);
   let phone: Phone | null = null;
   if (phoneText !== '') {
     phone = normalizePhone(phoneText, country);
-    if (phone === null) return { kind: 'invalid', line, reason: invalidPhone(phoneText) };
+    if (phone === null && !NO_NUMBER.test(phoneText)) {
+      return { kind: 'invalid', line, reason: invalidPhone(phoneText) };
+    }
   }
   const altPhones: string[] = [];
   let badAlt: string | null = null;
@@ -1229,9 +1235,29 @@ function contactEvent(record: CsvRecord, plan: RowPlan, checkNul: boolean): Pars
     return {
       kind: 'invalid',
       line,
-      reason: badAlt === null ? 'missing phone' : invalidPhone(badAlt),
+      reason:
+        badAlt !== null
+          ? invalidPhone(badAlt)
+          : phoneText !== ''
+            ? invalidPhone(phoneText)
+            : 'missing phone',
     };
   }
+
+  const state =
+    plan.state < 0
+      ? null
+      : normalizeState(fields[plan.state], country, phone.number.startsWith('+1'));
+  // No country given, a +1 number and a Canadian province: a Canadian contact in a US list
+  // (its postal code is then read as Canadian, not dropped as no ZIP).
+  const rowCountry =
+    countryText === null &&
+    US_POSTAL.has(country) &&
+    state !== null &&
+    Object.hasOwn(CA_PROVINCES, state) &&
+    phone.number.startsWith('+1')
+      ? 'CA'
+      : country;
 
   let firstName = textAt(fields, plan.firstName);
   let lastName = textAt(fields, plan.lastName);
@@ -1264,12 +1290,9 @@ function contactEvent(record: CsvRecord, plan: RowPlan, checkNul: boolean): Pars
       website: textAt(fields, plan.website),
       street: textAt(fields, plan.street),
       city: textAt(fields, plan.city),
-      state:
-        plan.state < 0
-          ? null
-          : normalizeState(fields[plan.state], country, phone.number.startsWith('+1')),
-      zip: plan.zip < 0 ? null : normalizeZip(fields[plan.zip], country),
-      country,
+      state,
+      zip: plan.zip < 0 ? null : normalizeZip(fields[plan.zip], rowCountry),
+      country: rowCountry,
       employees,
       industry: textAt(fields, plan.industry),
       custom,
