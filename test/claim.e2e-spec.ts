@@ -117,6 +117,7 @@ describe('claiming the next contact', () => {
     ['19:59', 'a Miami number', '305', '', '2026-03-03T00:59:00Z', 200],
     ['20:00', 'a New York number with a Miami ZIP', '212', '33101', '2026-03-03T01:00:00Z', 204],
     ['19:59', 'a New York number with a Miami ZIP', '212', '33101', '2026-03-03T00:59:00Z', 200],
+    ['20:00', 'a Miami number with an Atlanta ZIP', '305', '30303', '2026-03-03T01:00:00Z', 204],
   ])(
     "keeps Florida's hours at %s for %s whose list gives no state",
     async (_label, _number, area, zip, now, status) => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,9 @@ import { copyArray, copyText } from './copy-text';
 import { ImportFileError, parseContactBatches } from './import/parse-contacts';
 import { PhoneTable, TooManyPhones } from './import/phone-table';
 import { ZoneResolver } from './time-zones';
+import { STATE_WINDOWS } from './calling-hours';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
 import { onDoNotCall } from './dnc-rule';
 
 /** Larger uploads are refused (the issue asks for at least 200 MB / 1,000,000 rows). */
@@ -59,11 +62,20 @@ export class ImportsService implements OnModuleDestroy {
   private zones?: Promise<ZoneResolver>;
   private stopping = false;
 
+  /** States with rules of their own (a calling window, a daily limit): see ZoneResolver.stateFor. */
+  private readonly ruleStates: ReadonlySet<string>;
+
   constructor(
     private readonly db: DataSource,
     private readonly campaigns: CampaignsService,
     private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ruleStates = new Set([
+      ...Object.keys(STATE_WINDOWS),
+      ...Object.keys(config.stateDailyCallLimits),
+    ]);
+  }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
@@ -299,8 +311,8 @@ export class ImportsService implements OnModuleDestroy {
             copyText(r.website),
             copyText(r.street),
             copyText(r.city),
-            // No state given: its ZIP's, else its area code's, for the rules of a state.
-            copyText(zones.stateFor(r)),
+            // No state given: its ZIP's or its area code's, for the rules of a state.
+            copyText(zones.stateFor(r, this.ruleStates)),
             copyText(r.zip),
             r.country,
             r.employees === null ? '\\N' : String(r.employees),

@@ -238,4 +238,15 @@ describe('ZoneResolver.stateFor', () => {
   ])('%j → %j', (input, state) => {
     expect(resolver.stateFor(input)).toBe(state);
   });
+
+  it("keeps a state with rules of its own, the ZIP's or the area code's", () => {
+    const rules = new Set(['FL', 'OK', 'MD']);
+    // A Miami number with an Atlanta ZIP: Florida presumes a Florida area code reaches a resident.
+    expect(resolver.stateFor({ zip: '30303', phone: '+13055550188' }, rules)).toBe('FL');
+    expect(resolver.stateFor({ zip: '30303', phone: '+13055550188' })).toBe('GA');
+    // A New York number with a Miami ZIP.
+    expect(resolver.stateFor({ zip: '33101', phone: '+12125550100' }, rules)).toBe('FL');
+    // A ZIP no zone data knows (99999) says nothing.
+    expect(resolver.stateFor({ zip: '99999', phone: '+12125550100' }, rules)).toBe('NY');
+  });
 });

