@@ -152,6 +152,17 @@ describe('do-not-call lists', () => {
     expect(listed.n).toBe(3);
   });
 
+  it('reads the registry layout under a header, and counts a first line that names nothing', async () => {
+    const layout = await importList(
+      'AreaCode,PhoneNumber\n401,5550100\n401,5550101\n',
+      '?registry=true&obtainedAt=2026-03-01',
+    ).expect(201);
+    expect(layout.body).toMatchObject({ received: 2, added: 2, invalid: 0 });
+    const noHeader = await importList('nonsense\n(401) 555-0102\n').expect(201);
+    expect(noHeader.body).toMatchObject({ received: 2, added: 1, invalid: 1 });
+    expect(noHeader.body.errors).toEqual([{ line: 1, reason: 'invalid phone "nonsense"' }]);
+  });
+
   it('takes the first cell that is a number on a list without a header', async () => {
     const res = await importList('Acme,(305) 555-0142\nBeta Co,nothing\n').expect(201);
     expect(res.body).toMatchObject({ received: 2, added: 1, invalid: 1 });

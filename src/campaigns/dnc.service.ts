@@ -274,15 +274,17 @@ function headerColumns(fields: string[]): number[] | null {
   if (map.hasPhone) {
     return map.fields.flatMap((f, i) => (f === 'phone' || f === 'altPhone' ? [i] : []));
   }
-  return fields.some((f) => /[a-z]/i.test(f)) ? [] : null;
+  // A header naming other things (`Name,Number`): its lines are read cell by cell. A first line
+  // naming nothing known is a line like the others, counted (and reported when no number).
+  return map.fields.some((f) => typeof f === 'string') ? [] : null;
 }
 
 /** A line's numbers (E.164), or why it has none. */
 function numbersOf(fields: string[], columns: number[] | null): string[] | string {
   const cells = columns?.length ? columns.map((i) => fields[i] ?? '') : fields;
   const [first, second] = fields.map((f) => f.trim());
-  // The registry's layout: area code, then the seven digits.
-  if (!columns?.length && /^\d{3}$/.test(first) && /^\d{7}$/.test(second ?? '')) {
+  // The registry's layout: area code, then the seven digits (under a header or not).
+  if (/^\d{3}$/.test(first) && /^\d{7}$/.test(second ?? '')) {
     const phone = normalizePhone(first + second, 'US');
     return phone ? [phone.number] : `invalid phone "${first},${second}"`;
   }

@@ -235,8 +235,8 @@ describe('projectSales', () => {
 });
 
 describe('expectedDialsLeft', () => {
-  /** A list of 10,000 contacts, 3 attempts each, a dial settling its contact with chance 0.3. */
-  function simulateList(order: 'retries first' | 'new first', seed: number) {
+  /** A list of 10,000 contacts, 3 attempts each, a dial settling its contact with chance `settle`. */
+  function simulateList(order: 'retries first' | 'new first', settle: number, seed: number) {
     let state = seed;
     const random = () => {
       state = (state * 1103515245 + 12345) % 2147483648;
@@ -247,7 +247,7 @@ describe('expectedDialsLeft', () => {
     const open = new Array<boolean>(10000).fill(true);
     const dial = (i: number) => {
       attempts[i]++;
-      if (random() < 0.3 || attempts[i] === max) open[i] = false;
+      if (random() < settle || attempts[i] === max) open[i] = false;
     };
     const day = (dials: number) => {
       const queue = open
@@ -285,11 +285,19 @@ describe('expectedDialsLeft', () => {
     return { day, tally, rest };
   }
 
-  it.each(['retries first', 'new first'] as const)(
-    'follows what the rest of a list takes from its first day to its last (%s)',
-    (order) => {
-      const list = simulateList(order, 42);
-      for (let d = 0; d < 20; d++) {
+  // 0.3 is the prior's own rate: 0.1 and 0.6 show the list's data moves the estimate.
+  it.each([
+    ['retries first', 0.3],
+    ['new first', 0.3],
+    ['retries first', 0.1],
+    ['retries first', 0.6],
+  ] as const)(
+    'follows what the rest of a list takes from its first day to its last (%s, settling %d)',
+    (order, settle) => {
+      const list = simulateList(order, settle, 42);
+      // From the first day's dials on (before any, the estimate is the prior's).
+      list.day(1000);
+      for (let d = 1; d < 20; d++) {
         const truth = list.rest();
         if (truth === 0) break;
         const { dials } = expectedDialsLeft(list.tally());
