@@ -13,6 +13,31 @@ describe('claiming the next contact', () => {
   });
   afterAll(() => ctx.close());
 
+  /** A call to the contact's number `hoursAgo`, ended with no answer; dialed here or from another phone. */
+  const pastCall = async (
+    contact: { id: string; phone: string; client_id: string; campaign_id: string },
+    callerId: string,
+    hoursAgo: number,
+    dialedHere: boolean,
+  ) => {
+    const at = new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000);
+    await sql(
+      ctx.dbUrl,
+      `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                          dialed_at, disposition, outcome_at)
+       VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7, 'no_answer', $6)`,
+      [
+        contact.client_id,
+        contact.campaign_id,
+        contact.id,
+        callerId,
+        contact.phone,
+        at,
+        dialedHere ? at : null,
+      ],
+    );
+  };
+
   const next = (caller: TestUser, campaignId?: string) =>
     ctx
       .http()
@@ -63,40 +88,34 @@ describe('claiming the next contact', () => {
     await next(other).expect(204);
   });
 
-  it('hands out a lease left to expire again, to whoever asks next', async () => {
+  it.each([
+    ['a lease left to expire', 'expired'],
+    ["a caller's, once they are deactivated", 'released'],
+  ] as const)('hands out a held contact again, to whoever asks next: %s', async (_how, state) => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 2 });
-    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 2)},CA\n`);
+    await ctx.importCsv(
+      campaignId,
+      `phone,state\n${phone('213', state === 'expired' ? 2 : 9)},CA\n`,
+    );
     const a = await next(callers[0]).expect(200);
     await next(callers[1]).expect(204);
-    ctx.clock.advance(901);
+    if (state === 'expired') ctx.clock.advance(901);
+    else {
+      await ctx
+        .http()
+        .patch(`/users/${callers[0].id}`)
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .send({ active: false })
+        .expect(200);
+    }
     const b = await next(callers[1]).expect(200);
     expect(b.body.contact.id).toBe(a.body.contact.id);
     expect(b.body.callId).not.toBe(a.body.callId);
     const calls = await sql<{ state: string }>(ctx.dbUrl, 'SELECT state FROM calls WHERE id = $1', [
       a.body.callId,
     ]);
-    expect(calls[0].state).toBe('expired');
-  });
-
-  it("gives a deactivated caller's held contact back at once", async () => {
-    ctx.clock.set('2026-03-02T18:00:00Z');
-    const { campaignId, callers } = await ctx.activeCampaign({ callerCount: 2 });
-    await ctx.importCsv(campaignId, `phone,state\n${phone('213', 9)},CA\n`);
-    const a = await next(callers[0]).expect(200);
-    await next(callers[1]).expect(204);
-    await ctx
-      .http()
-      .patch(`/users/${callers[0].id}`)
-      .auth(ctx.adminToken, { type: 'bearer' })
-      .send({ active: false })
-      .expect(200);
-    const b = await next(callers[1]).expect(200);
-    expect(b.body.contact.id).toBe(a.body.contact.id);
-    const [old] = await sql<{ state: string }>(ctx.dbUrl, 'SELECT state FROM calls WHERE id = $1', [
-      a.body.callId,
-    ]);
-    expect(old.state).toBe('released');
+    expect(calls[0].state).toBe(state);
   });
 
   it.each([
@@ -195,33 +214,21 @@ describe('claiming the next contact', () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
     const { campaignId, callers } = await ctx.activeCampaign();
     await ctx.importCsv(campaignId, `phone,state\n${phone('305', 8)},FL\n`);
-    const [contact] = await sql<{ id: string; phone: string; client_id: string }>(
-      ctx.dbUrl,
-      'SELECT id, phone, client_id FROM contacts WHERE campaign_id = $1',
-      [campaignId],
-    );
+    const [contact] = await sql<{
+      id: string;
+      phone: string;
+      client_id: string;
+      campaign_id: string;
+    }>(ctx.dbUrl, 'SELECT id, phone, client_id, campaign_id FROM contacts WHERE campaign_id = $1', [
+      campaignId,
+    ]);
     // Two dialed here, and the oldest dialed from another phone (an outcome, no dial): three.
     for (const [hoursAgo, dialedHere] of [
       [2, true],
       [5, true],
       [20, false],
     ] as const) {
-      const at = new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000);
-      await sql(
-        ctx.dbUrl,
-        `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
-                            dialed_at, disposition, outcome_at)
-         VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7, 'no_answer', $6)`,
-        [
-          contact.client_id,
-          campaignId,
-          contact.id,
-          callers[0].id,
-          contact.phone,
-          at,
-          dialedHere ? at : null,
-        ],
-      );
+      await pastCall(contact, callers[0].id, hoursAgo, dialedHere);
     }
     await next(callers[0]).expect(204);
     ctx.clock.advance(5 * 3600); // the oldest of the three is now more than 24 h ago
@@ -252,23 +259,19 @@ describe('claiming the next contact', () => {
       const held: { callId: string; caller: TestUser }[] = [];
       for (const { campaignId, callers } of [first, second]) {
         await ctx.importCsv(campaignId, `phone,state\n${number},FL\n`);
-        const [contact] = await sql<{ id: string; phone: string; client_id: string }>(
+        const [contact] = await sql<{
+          id: string;
+          phone: string;
+          client_id: string;
+          campaign_id: string;
+        }>(
           ctx.dbUrl,
-          `SELECT id, phone, client_id FROM contacts WHERE campaign_id = $1 AND phone = '+1305' || $2`,
+          `SELECT id, phone, client_id, campaign_id FROM contacts WHERE campaign_id = $1 AND phone = '+1305' || $2`,
           [campaignId, number.replace(/\D/g, '').slice(3)],
         );
         if (campaignId === first.campaignId) {
           // Two calls already today: one more is allowed, from either campaign.
-          for (const hoursAgo of [2, 5]) {
-            const at = new Date(ctx.clock.now().getTime() - hoursAgo * 3600_000);
-            await sql(
-              ctx.dbUrl,
-              `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
-                                  dialed_at, disposition, outcome_at)
-               VALUES ($1, $2, $3, $4, $5, 'completed', $6, $6, 'no_answer', $6)`,
-              [contact.client_id, campaignId, contact.id, callers[0].id, contact.phone, at],
-            );
-          }
+          for (const hoursAgo of [2, 5]) await pastCall(contact, callers[0].id, hoursAgo, true);
         }
         const got = await next(callers[0], campaignId).expect(200);
         held.push({ callId: got.body.callId, caller: callers[0] });

@@ -117,20 +117,28 @@ describe('do-not-call lists', () => {
       .set('Content-Type', 'text/csv')
       .send(file);
 
-  it("reads a registry extract in its own layout: area code, then the number's seven digits", async () => {
-    const res = await importList(
-      '303,5550100\r\n303,5550101\r\n303,555010\r\n',
-      '?registry=true&obtainedAt=2026-03-01',
-    ).expect(201);
-    expect(res.body).toMatchObject({ received: 3, added: 2, invalid: 1 });
-    expect(res.body.errors).toEqual([{ line: 3, reason: 'invalid phone "303"' }]);
-    const found = await ctx
-      .http()
-      .get('/dnc/3035550101')
-      .auth(ctx.adminToken, { type: 'bearer' })
-      .expect(200);
-    expect(found.body).toMatchObject({ phone: '+13035550101', listed: true });
-  });
+  it.each([
+    ['without a header', '', '303'],
+    ['under a header', 'AreaCode,PhoneNumber\r\n', '401'],
+  ])(
+    "reads a registry extract in its own layout, %s: area code, then the number's seven digits",
+    async (_how, header, area) => {
+      const res = await importList(
+        `${header}${area},5550100\r\n${area},5550101\r\n${area},555010\r\n`,
+        '?registry=true&obtainedAt=2026-03-01',
+      ).expect(201);
+      expect(res.body).toMatchObject({ received: 3, added: 2, invalid: 1 });
+      expect(res.body.errors).toEqual([
+        { line: header ? 4 : 3, reason: `invalid phone "${area},555010"` },
+      ]);
+      const found = await ctx
+        .http()
+        .get(`/dnc/${area}5550101`)
+        .auth(ctx.adminToken, { type: 'bearer' })
+        .expect(200);
+      expect(found.body).toMatchObject({ phone: `+1${area}5550101`, listed: true });
+    },
+  );
 
   it('lists every number of the phone columns a header names, and counts every line', async () => {
     const res = await importList(
@@ -152,21 +160,14 @@ describe('do-not-call lists', () => {
     expect(listed.n).toBe(3);
   });
 
-  it('reads the registry layout under a header, and counts a first line that names nothing', async () => {
-    const layout = await importList(
-      'AreaCode,PhoneNumber\n401,5550100\n401,5550101\n',
-      '?registry=true&obtainedAt=2026-03-01',
-    ).expect(201);
-    expect(layout.body).toMatchObject({ received: 2, added: 2, invalid: 0 });
-    const noHeader = await importList('nonsense\n(401) 555-0102\n').expect(201);
-    expect(noHeader.body).toMatchObject({ received: 2, added: 1, invalid: 1 });
-    expect(noHeader.body.errors).toEqual([{ line: 1, reason: 'invalid phone "nonsense"' }]);
-  });
-
   it('takes the first cell that is a number on a list without a header', async () => {
     const res = await importList('Acme,(305) 555-0142\nBeta Co,nothing\n').expect(201);
     expect(res.body).toMatchObject({ received: 2, added: 1, invalid: 1 });
     expect(res.body.errors).toEqual([{ line: 2, reason: 'invalid phone "Beta Co"' }]);
+    // A first line naming nothing known is a line like the others, not a header.
+    const noHeader = await importList('nonsense\n(401) 555-0102\n').expect(201);
+    expect(noHeader.body).toMatchObject({ received: 2, added: 1, invalid: 1 });
+    expect(noHeader.body.errors).toEqual([{ line: 1, reason: 'invalid phone "nonsense"' }]);
   });
 
   it('refuses a file that is not text, naming the field, and lists nothing', async () => {

@@ -284,7 +284,7 @@ function numbersOf(fields: string[], columns: number[] | null): string[] | strin
   const cells = columns?.length ? columns.map((i) => fields[i] ?? '') : fields;
   const [first, second] = fields.map((f) => f.trim());
   // The registry's layout: area code, then the seven digits (under a header or not).
-  if (/^\d{3}$/.test(first) && /^\d{7}$/.test(second ?? '')) {
+  if (/^\d{3}$/.test(first) && /^\d+$/.test(second ?? '')) {
     const phone = normalizePhone(first + second, 'US');
     return phone ? [phone.number] : `invalid phone "${first},${second}"`;
   }
