@@ -455,7 +455,7 @@ export class ReportsService {
         value: round(dialsPerCallerHour, 2),
         source:
           ownHours > 0
-            ? `measured over ${round(ownHours, 1)} caller-hours, with the industry's ${INDUSTRY_DIALS_PER_HOUR} an hour counted as ${RATE_PRIOR_HOURS}`
+            ? `measured over ${round(ownHours, 1)} caller-hours, with the industry's ${INDUSTRY_DIALS_PER_HOUR} an hour counted as ${RATE_PRIOR_HOURS} caller-hours`
             : `industry: about ${INDUSTRY_DIALS_PER_HOUR} calls an hour`,
         dataWeight: round(ownHours / (ownHours + RATE_PRIOR_HOURS), 4),
       },
