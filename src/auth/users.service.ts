@@ -11,6 +11,7 @@ import type { UpdateUserDto } from './dto/update-user.dto';
 import { hashPassword } from './passwords';
 import type { Role } from './roles';
 import { User } from './user.entity';
+import { releaseLeases } from '../campaigns/contact-queue';
 import { UserStates } from './user-states';
 
 export interface UserView {
@@ -131,16 +132,7 @@ export class UsersService implements OnApplicationBootstrap {
         );
         // A deactivated caller's held contact goes back to the queue now, not when its lease
         // runs out (a call already on the line ends as calls do: at the cap, then the wrap-up).
-        if (dto.active === false && u.active && u.role === 'caller') {
-          await m.query(
-            `WITH ended AS (
-               UPDATE calls SET state = 'released' WHERE caller_id = $1 AND state = 'leased' RETURNING contact_id
-             )
-             UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
-              WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1`,
-            [id],
-          );
-        }
+        if (dto.active === false && u.active && u.role === 'caller') await releaseLeases(m, id);
       });
       this.userStates.forget(id);
     }

