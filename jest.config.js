@@ -8,7 +8,11 @@ module.exports = {
   },
   // A few dependencies ship as ES modules only; Jest on Node 20 needs them compiled to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/web/**/*.spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+  ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 30000,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { claim } from './claim';
+import { consoleBench } from './console';
 import { feed } from './feed';
 import { importBench } from './import';
 import { overhead } from './overhead';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   feed,
   report,
   pages,
+  console: consoleBench,
 };
 
 async function main(): Promise<void> {

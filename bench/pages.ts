@@ -19,7 +19,7 @@ interface Signed {
  */
 export async function pages(): Promise<Record<string, unknown>> {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM}` };
-  if (!existsSync(join(__dirname, '..', 'web', 'console.js')))
+  if (!existsSync(join(__dirname, '..', 'app', 'console.html')))
     return { skipped: 'the pages are not built (npm run build)' };
   const rounds = Number(process.env.BENCH_PAGE_ROUNDS ?? 15);
   const db = await benchDatabase();

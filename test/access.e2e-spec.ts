@@ -4,12 +4,14 @@ import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_KEY, type AccessRule } from '../src/auth/access.decorators';
 import type { Audience } from '../src/auth/roles';
 import { TestContext, type TestUser } from './harness';
+import { sql } from './pg-server';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Ids {
   client: string;
   campaign: string;
   importId: string;
+  contact: string;
   manager?: string;
   caller?: string;
   callerToken?: string;
@@ -54,6 +56,41 @@ const ROUTES: Route[] = [
   },
   { method: 'get', path: '/users', url: () => '/users', allowed: ['admin'] },
   { method: 'get', path: '/callers', url: () => '/callers', allowed: ['admin', 'account_manager'] },
+  // Each caller's own (test/caller-inbox.e2e-spec.ts shows another caller sees none of it).
+  ...['returned', 'recalls'].map((what): Route => ({
+    method: 'get',
+    path: `/callers/me/${what}`,
+    url: () => `/callers/me/${what}`,
+    allowed: ['caller'],
+  })),
+  // The caller's own state (test/caller-states.e2e-spec.ts), and the managers' floor.
+  ...(
+    [
+      ['put', { state: 'ready' }],
+      ['get', undefined],
+      ['delete', undefined],
+    ] as [Method, object | undefined][]
+  ).map(([method, body]): Route => ({
+    method,
+    path: '/callers/me/state',
+    url: () => '/callers/me/state',
+    allowed: ['caller'],
+    body: body ? () => body : undefined,
+  })),
+  {
+    method: 'get',
+    path: '/callers/states',
+    url: () => '/callers/states',
+    allowed: ['admin', 'account_manager'],
+  },
+  ...(['put', 'delete'] as Method[]).map((method): Route => ({
+    method,
+    path: '/contacts/:id/consent',
+    url: (i) => `/contacts/${i.contact}/consent`,
+    allowed: ['admin', 'account_manager'],
+    body: method === 'put' ? () => ({ consentAt: '2026-01-15', source: 'signed form' }) : undefined,
+    tenant: true,
+  })),
   {
     method: 'patch',
     path: '/users/:id',
@@ -155,6 +192,7 @@ const ROUTES: Route[] = [
     [
       ['get', '', ['admin', 'account_manager', 'caller', 'client'], undefined],
       ['patch', '', ['admin', 'account_manager', 'caller'], {}],
+      ['post', '/resubmit', ['caller'], {}],
       ['post', '/approve', ['admin', 'account_manager'], {}],
       ['post', '/return', ['admin', 'account_manager'], { reason: 'find the title' }],
       ['post', '/feedback', ['client'], { status: 'contacted' }],
@@ -301,6 +339,7 @@ const ROUTES: Route[] = [
     allowed: ['caller'],
     body: () => ({}),
   },
+  { method: 'get', path: '/calls/current', url: () => '/calls/current', allowed: ['caller'] },
   {
     method: 'post',
     path: '/calls/:callId/dial',
@@ -324,12 +363,14 @@ const ROUTES: Route[] = [
   },
   { method: 'get', path: '/telephony/token', url: () => '/telephony/token', allowed: ['caller'] },
   // Twilio's webhooks: no user, but X-Twilio-Signature on every request (test/twilio.e2e-spec.ts).
-  ...['voice', 'status', 'recording', 'notice'].map((name): Route => ({
-    method: 'post',
-    path: `/telephony/twilio/${name}`,
-    url: () => `/telephony/twilio/${name}`,
-    allowed: 'public',
-  })),
+  ...['voice', 'status', 'recording', 'notice', 'dial-action', 'parent-status'].map(
+    (name): Route => ({
+      method: 'post',
+      path: `/telephony/twilio/${name}`,
+      url: () => `/telephony/twilio/${name}`,
+      allowed: 'public',
+    }),
+  ),
   {
     method: 'post',
     path: '/telephony/simulated/calls/:callId/events',
@@ -376,6 +417,11 @@ describe('access rules on every route', () => {
       const user = await ctx.newUser('caller');
       const { campaignId, callers } = await ctx.activeCampaign({ clientId: client.id });
       const imported = await ctx.importCsv(campaignId, 'phone\n(212) 736-5000\n');
+      const [contact] = await sql<{ id: string }>(
+        ctx.dbUrl,
+        'SELECT id::text FROM contacts WHERE campaign_id = $1',
+        [campaignId],
+      );
       return {
         client: client.id,
         rep: rep.body.id,
@@ -383,6 +429,7 @@ describe('access rules on every route', () => {
         user: user.id,
         campaign: campaignId,
         importId: imported.id,
+        contact: contact.id,
         caller: callers[0].id,
         callerToken: callers[0].token,
       };
@@ -458,7 +505,7 @@ describe('access rules on every route', () => {
   }
 
   it('takes no Twilio webhook without a valid signature, whoever is signed in', async () => {
-    for (const name of ['voice', 'status', 'recording', 'notice']) {
+    for (const name of ['voice', 'status', 'recording', 'notice', 'dial-action', 'parent-status']) {
       for (const token of [undefined, ctx.adminToken, as.caller]) {
         let req = ctx.http().post(`/telephony/twilio/${name}?callId=${a.campaign}`).type('form');
         if (token) req = req.auth(token, { type: 'bearer' });

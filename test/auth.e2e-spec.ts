@@ -47,6 +47,7 @@ describe('sign-in', () => {
     expect(wrong.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
+      code: 'unauthenticated',
       message: 'Wrong email or password',
       details: [],
     });
@@ -81,7 +82,11 @@ describe('sign-in', () => {
       .post('/auth/login')
       .send({ email: caller.email, password: caller.password })
       .expect(429);
-    expect(locked.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(locked.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      code: 'rate_limited',
+    });
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     // Another account from the same address is not affected.
     await ctx.http().post('/auth/login').send(ADMIN).expect(200);

@@ -100,33 +100,65 @@ describe('the caller loop on the simulated phone', () => {
     expect(late.body.message).toMatch(/outside calling hours/);
   });
 
-  it("grants the extended cap while the campaign's allowance lasts", async () => {
+  it("grants the extended cap within the campaign's allowance, counted over at least 10 dialed calls", async () => {
     ctx.clock.set('2026-03-02T18:00:00Z');
-    const { campaignId, callers } = await ctx.activeCampaign({
-      callerCount: 2,
-      fields: { extendAllowancePct: 50 },
+    // A fresh campaign: 10% of max(dialed, 10) lets one of its first ten calls be extended.
+    const { campaignId, clientId, callers } = await ctx.activeCampaign({
+      callerCount: 3,
+      fields: { extendAllowancePct: 10 },
     });
-    await ctx.importCsv(campaignId, 'phone,state\n(213) 400-0006,CA\n(213) 400-0007,CA\n');
-    const calls = [];
+    await ctx.importCsv(
+      campaignId,
+      'phone,state\n(213) 400-0006,CA\n(213) 400-0007,CA\n(213) 400-0009,CA\n(213) 400-0010,CA\n',
+    );
+    const calls: string[] = [];
     for (const c of callers) {
       const { body } = await post(c, '/calls/next', { campaignId }).expect(200);
+      if (!calls.length) {
+        const leased = await post(c, `/calls/${body.callId}/extend`).expect(200);
+        expect(leased.body).toEqual({
+          granted: false,
+          capSeconds: 300,
+          reason: 'the call is not on the line',
+          code: 'not_live',
+        });
+      }
       await post(c, `/calls/${body.callId}/dial`).expect(200);
       await post(c, `/telephony/simulated/calls/${body.callId}/events`, {
         event: 'answered',
       }).expect(200);
       calls.push(body.callId as string);
     }
-    const first = await post(callers[0], `/calls/${calls[0]}/extend`).expect(200);
+    const extend = (i: number) => post(callers[i], `/calls/${calls[i]}/extend`).expect(200);
+    // The campaign's very first extension (3 calls dialed): granted; asking again answers the same.
+    const first = await extend(0);
     expect(first.body).toEqual({ granted: true, capSeconds: 600 });
-    const again = await post(callers[0], `/calls/${calls[0]}/extend`).expect(200);
-    expect(again.body).toEqual(first.body);
-    const second = await post(callers[1], `/calls/${calls[1]}/extend`).expect(200);
-    expect(second.body).toMatchObject({
-      granted: false,
-      capSeconds: 300,
-      reason: expect.stringMatching(/50%/),
-    });
+    expect((await extend(0)).body).toEqual(first.body);
+    // A second one among the first ten calls: refused, saying why.
+    const refused = { granted: false, capSeconds: 300, reason: expect.stringMatching(/10%/) };
+    expect((await extend(1)).body).toEqual({ ...refused, code: 'allowance_used' });
     await post(callers[1], `/calls/${calls[0]}/extend`).expect(404);
+
+    // Dialed calls made earlier from this campaign, up to 20 in all: 10% of 20 allows 2.
+    const [contact] = await sql<{ id: string; phone: string }>(
+      ctx.dbUrl,
+      `SELECT id, phone FROM contacts WHERE campaign_id = $1 AND leased_to IS NULL LIMIT 1`,
+      [campaignId],
+    );
+    const dialedBefore = (n: number) =>
+      sql(
+        ctx.dbUrl,
+        `INSERT INTO calls (client_id, campaign_id, contact_id, caller_id, phone, state, lease_expires_at,
+                            dialed_at, ended_at, disposition, outcome_at)
+         SELECT $1, $2, $3, $4, $5, 'completed', $6, $6, $6, 'no_answer', $6 FROM generate_series(1, $7::int)`,
+        [clientId, campaignId, contact.id, callers[0].id, contact.phone, ctx.clock.now(), n],
+      );
+    await dialedBefore(17);
+    expect((await extend(1)).body).toEqual({ granted: true, capSeconds: 600 });
+    expect((await extend(2)).body).toEqual({ ...refused, code: 'allowance_used' });
+    // The 21st dialed call: ⌈2.1⌉ = 3.
+    await dialedBefore(1);
+    expect((await extend(2)).body).toEqual({ granted: true, capSeconds: 600 });
   });
 
   it('refuses an extension once the talk cap has passed, keeping the allowance', async () => {
@@ -147,6 +179,7 @@ describe('the caller loop on the simulated phone', () => {
       granted: false,
       capSeconds: 300,
       reason: 'the talk cap has passed',
+      code: 'cap_passed',
     });
     const [call] = await sql<{ extended: boolean }>(
       ctx.dbUrl,

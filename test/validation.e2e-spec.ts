@@ -19,7 +19,7 @@ describe('request validation and the error shape', () => {
       .auth(ctx.adminToken, { type: 'bearer' })
       .send({})
       .expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'invalid' });
     expect(res.body.message).toContain('email');
     expect(fieldsOf(res.body)).toEqual(['email', 'password', 'role']);
   });
@@ -105,6 +105,7 @@ describe('request validation and the error shape', () => {
       expect(res.body).toEqual({
         statusCode: 500,
         error: 'Internal Server Error',
+        code: 'internal',
         message: 'Internal server error',
         details: [],
       });

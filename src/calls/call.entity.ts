@@ -40,6 +40,8 @@ export type CallState = (typeof CALL_STATES)[number];
 @Index('calls_live_idx', ['dialedAt'], {
   where: `"state" IN ('dialing', 'ringing', 'in_progress')`,
 })
+// A caller's dialed calls by time: their state now (on a call, in wrap-up) and their day's time.
+@Index('calls_caller_dialed_idx', ['callerId', 'dialedAt'], { where: '"dialed_at" IS NOT NULL' })
 export class Call {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -103,6 +105,14 @@ export class Call {
   /** The dialed leg (`CallSid` of the status callbacks). */
   @Column({ name: 'provider_call_sid', type: 'varchar', length: 40, nullable: true })
   providerCallSid!: string | null;
+
+  /**
+   * When Twilio said the browser leg's `<Dial>` is over (its Dial action) or the browser leg
+   * ended (the TwiML App's status callback): a call still on the line with no dialed leg after
+   * that is settled by ParentLegs.
+   */
+  @Column({ name: 'parent_ended_at', type: 'timestamptz', nullable: true })
+  parentEndedAt!: Date | null;
 
   /** When the service asked the provider to end the call at the cap. */
   @Column({ name: 'cut_requested_at', type: 'timestamptz', nullable: true })

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
-import { localTime } from '../campaigns/calling-hours';
+import type { AutoDialAnswer } from '../campaigns/auto-dial';
+import { AutoDialCheck } from '../campaigns/auto-dial-check';
+import { effectiveWindow, localTime, zonesOutsideWindow } from '../campaigns/calling-hours';
 import type { Variant } from '../campaigns/campaign.entity';
 import {
   callableAltPhones,
@@ -20,7 +22,8 @@ import type { OutcomeDto } from './dto/outcome.dto';
 import { ReferralsService } from '../referrals/referrals.service';
 import { RollupsService } from '../reports/rollups.service';
 import { transactionRetryingDeadlocks } from '../database/transaction';
-import { LIVE_STATES } from './call-states';
+import type { CallState } from './call.entity';
+import { FINAL_STATES, LIVE_STATES } from './call-states';
 import { type Disposition, moveContact } from './outcome-rules';
 
 /** Calls that ended before any conversation could need an outcome: their state is kept. */
@@ -39,18 +42,40 @@ export interface NextContact {
     altPhones: string[];
     email: string | null;
     website: string | null;
+    /** The address as the list gave it (`zip` is the postal code, `country` ISO 3166 alpha-2). */
+    street: string | null;
     city: string | null;
     state: string | null;
+    zip: string | null;
+    country: string | null;
+    /** The list's own columns that are no contact field (e.g. `{"CRM Note": "call after 2 pm"}`). */
+    custom: Record<string, string>;
+    /** The first candidate zone; see `localTimes` when there are several. */
     timezone: string | null;
     timezones: string[];
     localTime: string | null;
+    /** The local time now in every candidate zone (the contact may be in any of them). */
+    localTimes: { zone: string; localTime: string }[];
     attempts: number;
   };
-  campaign: { id: string; name: string; script: string; talkCapSeconds: number };
+  campaign: {
+    id: string;
+    name: string;
+    script: string;
+    talkCapSeconds: number;
+    /** Seconds the console previews the contact before dialing it by itself (0 = at once). */
+    previewSeconds: number;
+  };
   pitch: Variant | null;
   offer: Variant | null;
   /** The contact's earlier calls with an outcome, newest first (at most `EARLIER_CALLS`). */
   earlierCalls: EarlierCall[];
+  /**
+   * Whether the console may dial this contact without the caller pressing Call (mayAutoDial:
+   * Oklahoma, Maryland, and Florida for consumer campaigns need written consent); when not
+   * allowed, `reason` says why and the countdown waits for Call.
+   */
+  autoDial: AutoDialAnswer;
 }
 
 /** An earlier call of the claimed contact, as the console shows it under the contact. */
@@ -80,6 +105,10 @@ interface CallRow {
   leased_to: string | null;
   max_attempts: number;
   min_retry_minutes: number;
+  time_zones: string[];
+  contact_state: string | null;
+  window_start: string;
+  window_end: string;
 }
 
 export interface OutcomeResult {
@@ -91,6 +120,31 @@ export interface OutcomeResult {
   /** The referral a `referral` outcome created, and whether it was published or waits for review. */
   referralId: string | null;
   referralStatus: 'needs_review' | 'returned' | 'published' | null;
+}
+
+/** The call part of `GET /calls/current`'s answer. */
+export interface CurrentCallState {
+  state: CallState;
+  dialedAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  /** `endedAt` + the wrap-up window: the outcome is taken until then (null until hang-up). */
+  wrapUpEndsAt: Date | null;
+  /** The call's talk cap (null until dialed; the campaign's is `campaign.talkCapSeconds`). */
+  capSeconds: number | null;
+  extended: boolean;
+  hitCap: boolean;
+  /**
+   * Seconds left of the talk cap while the contact is on the line, and of the wrap-up window after
+   * hang-up (null otherwise), on the service's clock: a browser's own clock may be off.
+   */
+  capSecondsLeft: number | null;
+  wrapUpSecondsLeft: number | null;
+}
+
+/** `GET /calls/current`: the claim's answer for the caller's open call, with where the call is. */
+export interface CurrentCall extends NextContact {
+  call: CurrentCallState;
 }
 
 /** Objects with their keys sorted, so that two equal outcomes compare equal as JSON. */
@@ -117,6 +171,7 @@ export class CallsService {
     private readonly dnc: DncService,
     private readonly referrals: ReferralsService,
     private readonly rollups: RollupsService,
+    private readonly autoDial: AutoDialCheck,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -161,6 +216,15 @@ export class CallsService {
   }
 
   /**
+   * The claim's answer for a lease the caller holds (e.g. one's own recall, taken by
+   * `RecallsService.take`), with the contact's earlier calls.
+   */
+  async held(p: Principal, callId: string): Promise<NextContact> {
+    if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers take contacts');
+    return this.withEarlierCalls(await this.describe(callId), p.userId);
+  }
+
+  /**
    * Records the outcome of a call and moves its contact, in one transaction: retry after the
    * gap, scheduled recall, or closed (a do-not-call outcome also lists the number for the
    * client and drops other leases on it). Accepted while the caller holds the lease (not dialed
@@ -189,7 +253,8 @@ export class CallsService {
     const result = await transactionRetryingDeadlocks(this.db, async (m) => {
       const [call]: CallRow[] = await m.query(
         `SELECT k.id, k.state, k.disposition, k.outcome, k.dialed_at, k.ended_at, k.lease_expires_at, k.contact_id,
-                k.client_id, k.campaign_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes
+                k.client_id, k.campaign_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes,
+                c.time_zones, c.state AS contact_state, g.window_start, g.window_end
            FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
           WHERE k.id = $1 AND k.caller_id = $2
           FOR UPDATE OF k, c`,
@@ -203,7 +268,9 @@ export class CallsService {
         ) {
           return this.resultOf(m, callId);
         }
-        throw new AppError('conflict', `This call already has the outcome ${call.disposition}`);
+        throw new AppError('conflict', `This call already has the outcome ${call.disposition}`, {
+          reason: 'outcome_recorded',
+        });
       }
       // Checked for a new outcome only: a repeat of one already recorded answers the same, even
       // once its recall time has come.
@@ -212,8 +279,17 @@ export class CallsService {
           { field: 'recallAt', message: 'must be in the future' },
         ]);
       }
+      const outside = recallAt && recallOutsideHours(call, recallAt);
+      if (outside) {
+        throw new AppError('invalid', 'The recall time is outside calling hours for the contact', {
+          reason: 'outside_calling_hours',
+          details: [{ field: 'recallAt', message: outside }],
+        });
+      }
       if (!call.ended_at && (LIVE_STATES as readonly string[]).includes(call.state)) {
-        throw new AppError('conflict', 'The call is still on the line; hang up first');
+        throw new AppError('conflict', 'The call is still on the line; hang up first', {
+          reason: 'call_live',
+        });
       }
       const open = call.ended_at
         ? now.getTime() <= new Date(call.ended_at).getTime() + this.config.wrapUpSeconds * 1000
@@ -276,6 +352,7 @@ export class CallsService {
       throw new AppError(
         'conflict',
         'Too late for an outcome: the wrap-up window or the lease has ended; the contact is back in the queue',
+        { reason: 'wrap_up_over' },
       );
     }
     return result;
@@ -336,11 +413,88 @@ export class CallsService {
     };
   }
 
-  /** Gives a leased contact back untouched (the caller skips it); it is eligible again at once. */
+  /**
+   * Gives a leased contact back untouched (the caller skips it): no attempt is counted, and it is
+   * eligible again at once, behind the contacts already waiting.
+   */
   async release(p: Principal, callId: string): Promise<void> {
     if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers hold contacts');
-    const ended = await releaseLeases(this.db.manager, p.userId, callId);
+    // Skipped: behind the contacts queued until now, so the next claim moves on.
+    const ended = await releaseLeases(this.db.manager, p.userId, callId, this.clock.now());
     if (!ended) throw AppError.notFound('Leased call');
+  }
+
+  /**
+   * The caller's open call, so a reloaded console comes back to it: one on the line, else one
+   * ended whose wrap-up window is still open (no outcome yet), else a lease still held (on an
+   * active campaign the caller still works, as the claim would return it). A call that needs an
+   * outcome comes before a lease taken since; among equals, the newest. Undefined when none.
+   */
+  async current(p: Principal): Promise<CurrentCall | undefined> {
+    if (p.kind !== 'user') throw new AppError('forbidden', 'Only callers hold contacts');
+    const now = this.clock.now();
+    const [row]: {
+      id: string;
+      state: CallState;
+      dialed_at: Date | null;
+      answered_at: Date | null;
+      ended_at: Date | null;
+      cap_seconds: number | null;
+      extended: boolean;
+      hit_cap: boolean;
+      held_until: Date;
+    }[] = await this.db.query(
+      // Three branches, each by its own partial index (live calls, calls awaiting an outcome, the
+      // caller's lease), ranked: on the line, then in wrap-up, then held.
+      `WITH open AS (
+         SELECT id, 0 AS rank FROM calls
+          WHERE caller_id = $1 AND state = ANY($3::call_state[]) AND ended_at IS NULL AND disposition IS NULL
+         UNION ALL
+         SELECT id, 1 FROM calls
+          WHERE caller_id = $1 AND state = ANY($5::call_state[]) AND disposition IS NULL
+            AND ended_at >= $2::timestamptz - make_interval(secs => $4)
+         UNION ALL
+         SELECT k.id, 2 FROM calls k
+          WHERE k.caller_id = $1 AND k.state = 'leased' AND k.lease_expires_at > $2 AND k.disposition IS NULL
+            AND EXISTS (SELECT 1 FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
+                         WHERE g.id = k.campaign_id AND g.status = 'active' AND cc.user_id = $1)
+       )
+       SELECT k.id, k.state, k.dialed_at, k.answered_at, k.ended_at, k.cap_seconds, k.extended, k.hit_cap,
+              -- A dial stretches the contact's lease over the call and its wrap-up.
+              GREATEST(k.lease_expires_at,
+                       CASE WHEN c.leased_to = k.caller_id THEN c.lease_expires_at END) AS held_until
+         FROM open o JOIN calls k ON k.id = o.id JOIN contacts c ON c.id = k.contact_id
+        ORDER BY o.rank, k.created_at DESC, k.id
+        LIMIT 1`,
+      [p.userId, now, LIVE_STATES, this.config.wrapUpSeconds, FINAL_STATES],
+    );
+    if (!row) return undefined;
+    const answer = await this.withEarlierCalls(await this.describe(row.id), p.userId);
+    const endedAt = row.ended_at ? new Date(row.ended_at) : null;
+    const wrapUpEndsAt = endedAt
+      ? new Date(endedAt.getTime() + this.config.wrapUpSeconds * 1000)
+      : null;
+    const answeredAt = row.answered_at ? new Date(row.answered_at) : null;
+    const secondsUntil = (t: number) => Math.max(0, Math.round((t - now.getTime()) / 1000));
+    return {
+      ...answer,
+      leaseExpiresAt: row.held_until,
+      call: {
+        state: row.state,
+        dialedAt: row.dialed_at,
+        answeredAt: row.answered_at,
+        endedAt,
+        wrapUpEndsAt,
+        capSeconds: row.cap_seconds,
+        extended: row.extended,
+        hitCap: row.hit_cap,
+        capSecondsLeft:
+          answeredAt && !endedAt && row.cap_seconds !== null
+            ? secondsUntil(answeredAt.getTime() + row.cap_seconds * 1000)
+            : null,
+        wrapUpSecondsLeft: wrapUpEndsAt ? secondsUntil(wrapUpEndsAt.getTime()) : null,
+      },
+    };
   }
 
   /**
@@ -392,12 +546,14 @@ export class CallsService {
         name: campaign.name,
         script: campaign.script,
         talkCapSeconds: campaign.talkCapSeconds,
+        previewSeconds: campaign.previewSeconds,
       },
       pitch,
       offer,
       earlierCalls: (claimed.row.earlier_calls as (Omit<EarlierCall, 'at'> & { at: string })[]).map(
         (e) => ({ ...e, at: new Date(e.at) }),
       ),
+      autoDial: this.autoDial.of(r, campaign),
     };
   }
 
@@ -405,7 +561,7 @@ export class CallsService {
   private async describe(callId: string): Promise<NextContact> {
     const [r]: Record<string, never>[] = await this.db.query(
       `SELECT k.id AS call_id, k.lease_expires_at, k.pitch_key, k.offer_key, c.*, g.name AS campaign_name,
-              g.script, g.talk_cap_seconds, g.pitches, g.offers,
+              g.script, g.talk_cap_seconds, g.preview_seconds, g.kind AS campaign_kind, g.pitches, g.offers,
               ${callableAltPhones('k.client_id', `g.kind = 'consumer'`)} AS callable_alt_phones
          FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
         WHERE k.id = $1`,
@@ -422,10 +578,12 @@ export class CallsService {
         name: r.campaign_name,
         script: r.script,
         talkCapSeconds: r.talk_cap_seconds,
+        previewSeconds: r.preview_seconds,
       },
       pitch: pitches.find((v) => v.key === r.pitch_key) ?? null,
       offer: offers.find((v) => v.key === r.offer_key) ?? null,
       earlierCalls: [],
+      autoDial: this.autoDial.of(r, { kind: r.campaign_kind }),
     };
   }
 }
@@ -442,16 +600,46 @@ function contactOf(r: Record<string, never>, now: Date): NextContact['contact'] 
     altPhones: r.alt_phones ?? [],
     email: r.email,
     website: r.website,
+    street: r.street ?? null,
     city: r.city,
     state: r.state,
+    zip: r.zip ?? null,
+    country: r.country ?? null,
+    custom: r.custom ?? {},
     timezone: zones[0] ?? null,
     timezones: zones,
     localTime: zones[0] ? localTime(zones[0], now) : null,
+    localTimes: zones.map((zone) => ({ zone, localTime: localTime(zone, now) })),
     attempts: r.attempts,
   };
 }
 
+/**
+ * Why a recall time is refused, or null: it must be inside the campaign's calling window (and the
+ * state's own) in every zone the contact may be in, as a claim would need at that time.
+ */
+function recallOutsideHours(
+  call: Pick<CallRow, 'time_zones' | 'contact_state' | 'window_start' | 'window_end'>,
+  recallAt: Date,
+): string | null {
+  const campaignWindow = { start: call.window_start, end: call.window_end };
+  const contact = { zones: call.time_zones ?? [], state: call.contact_state };
+  const outside = zonesOutsideWindow(contact, campaignWindow, recallAt);
+  if (!outside.length) return null;
+  const window = effectiveWindow(campaignWindow, call.contact_state);
+  const there = outside.map((zone) => {
+    try {
+      return `${localTime(zone, recallAt)} in ${zone}`;
+    } catch {
+      return `an unknown time in ${zone}`;
+    }
+  });
+  return window
+    ? `must be within ${window.start}-${window.end} in every zone the contact may be in; it is ${there.join(' and ')}`
+    : 'no calling hours are left for this contact';
+}
+
 /** Pitches and offers are handed out at random, evenly, so that their results can be compared. */
-function pickOne<T>(items: T[]): T | undefined {
+export function pickOne<T>(items: T[]): T | undefined {
   return items.length ? items[Math.floor(Math.random() * items.length)] : undefined;
 }

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/roles';
 import { mayCallNow } from '../campaigns/calling-hours';
 import { callsInLastDay } from '../campaigns/contact-queue';
 import { AppError } from '../common/app-error';
+import type { ErrorCode, ExtendRefusalCode } from '../common/error-codes';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -57,6 +58,22 @@ interface LockedCall {
   cut_requested_at: Date | null;
 }
 
+/** A refusal of the dial or of taking it back: its stable code and its words. */
+interface Refusal {
+  reason: ErrorCode;
+  message: string;
+}
+
+/** The answer of `POST /calls/:callId/extend`: a refusal is an answer (200), not an error. */
+export interface ExtendAnswer {
+  granted: boolean;
+  capSeconds: number;
+  /** Why it was refused, for people. */
+  reason?: string;
+  /** Why it was refused, for the console: stable. */
+  code?: ExtendRefusalCode;
+}
+
 /** Seconds a dialed number may ring before the provider gives up (Twilio's default is 30). */
 const RING_SECONDS = 60;
 
@@ -88,25 +105,38 @@ export class DialingService {
   async dial(p: Principal, callId: string): Promise<DialAnswer> {
     const callerId = callerOf(p);
     const now = this.clock.now();
-    const refusal = await this.db.transaction(async (m) => {
+    const refusal = await this.db.transaction(async (m): Promise<Refusal | null> => {
       const call = await this.lock(m, callId, callerId);
       if (
         call.state !== 'leased' ||
         call.leased_to !== callerId ||
         new Date(call.lease_expires_at) <= now
       ) {
-        return 'Your hold on this contact has ended; take the next contact';
+        return {
+          reason: 'lease_lost',
+          message: 'Your hold on this contact has ended; take the next contact',
+        };
       }
       if (call.campaign_status !== 'active') {
-        return `The campaign is ${call.campaign_status} now; nothing of it is called`;
+        return {
+          reason: 'campaign_not_active',
+          message: `The campaign is ${call.campaign_status} now; nothing of it is called`,
+        };
       }
-      if (!call.assigned) return 'You are no longer assigned to this campaign';
+      if (!call.assigned) {
+        return {
+          reason: 'not_on_campaign',
+          message: 'You are no longer assigned to this campaign',
+        };
+      }
       const live: unknown[] = await m.query(
         `SELECT 1 FROM calls WHERE caller_id = $1 AND state = ANY($2::call_state[]) AND id <> $3
             AND NOT (state = 'dialing' AND parent_call_sid IS NULL AND dialed_at <= $4::timestamptz - make_interval(secs => $5))`,
         [callerId, LIVE_STATES, callId, now, CONNECT_TIMEOUT_SECONDS],
       );
-      if (live.length) return 'You are already on a call; hang up first';
+      if (live.length) {
+        return { reason: 'call_live', message: 'You are already on a call; hang up first' };
+      }
       const [dnc]: { listed: boolean }[] = await m.query(
         `SELECT ${onDoNotCall('$1', '$2', '$3')} AS listed`,
         [call.phone, call.client_id, call.kind === 'consumer'],
@@ -117,11 +147,17 @@ export class DialingService {
           `UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL WHERE id = $1`,
           [call.contact_id],
         );
-        return 'This number is on a do-not-call list now; it will not be called';
+        return {
+          reason: 'on_do_not_call',
+          message: 'This number is on a do-not-call list now; it will not be called',
+        };
       }
       const window = { start: call.window_start, end: call.window_end };
       if (!mayCallNow({ zones: call.time_zones, state: call.state_code }, window, now)) {
-        return "It is outside calling hours in the contact's time zone now";
+        return {
+          reason: 'outside_calling_hours',
+          message: "It is outside calling hours in the contact's time zone now",
+        };
       }
       const state = call.state_code?.trim().toUpperCase() ?? '';
       const limit = this.config.stateDailyCallLimits[state];
@@ -136,7 +172,10 @@ export class DialingService {
           [call.phone, now],
         );
         if (made.n >= limit) {
-          return `This number has had ${made.n} calls in 24 hours, the most ${state} allows`;
+          return {
+            reason: 'daily_limit',
+            message: `This number has had ${made.n} calls in 24 hours, the most ${state} allows`,
+          };
         }
       }
       await m.query(
@@ -155,7 +194,7 @@ export class DialingService {
       );
       return null;
     });
-    if (refusal) throw new AppError('conflict', refusal);
+    if (refusal) throw new AppError('conflict', refusal.message, { reason: refusal.reason });
     const [row]: { cap_seconds: number }[] = await this.db.query(
       'SELECT cap_seconds FROM calls WHERE id = $1',
       [callId],
@@ -171,7 +210,7 @@ export class DialingService {
    */
   async cancelDial(p: Principal, callId: string): Promise<void> {
     const callerId = callerOf(p);
-    const refusal = await this.db.transaction(async (m) => {
+    const refusal = await this.db.transaction(async (m): Promise<Refusal | null> => {
       const call = await this.lock(m, callId, callerId);
       const [placed]: { parent_call_sid: string | null }[] = await m.query(
         'SELECT parent_call_sid FROM calls WHERE id = $1',
@@ -180,7 +219,10 @@ export class DialingService {
       if (call.state !== 'dialing' || placed.parent_call_sid) {
         return call.state === 'leased'
           ? null
-          : 'The call was placed; hang up instead (or record its outcome)';
+          : {
+              reason: 'call_placed',
+              message: 'The call was placed; hang up instead (or record its outcome)',
+            };
       }
       // A caller holds one lease at a time: one taken since cannot be doubled by this one.
       const other: unknown[] = await m.query(
@@ -188,7 +230,10 @@ export class DialingService {
         [callerId, callId],
       );
       if (other.length) {
-        return 'You have taken another contact since; this dial can no longer be taken back';
+        return {
+          reason: 'another_contact_taken',
+          message: 'You have taken another contact since; this dial can no longer be taken back',
+        };
       }
       await m.query(
         `UPDATE calls SET state = 'leased', dialed_at = NULL, cap_seconds = NULL WHERE id = $1`,
@@ -196,19 +241,17 @@ export class DialingService {
       );
       return null;
     });
-    if (refusal) throw new AppError('conflict', refusal);
+    if (refusal) throw new AppError('conflict', refusal.message, { reason: refusal.reason });
   }
 
   /**
-   * The extended cap, granted while the campaign's allowance lasts: the share of its dialed calls
-   * that were extended stays within `extendAllowancePct`. Asking twice answers the same.
+   * The extended cap, granted while the campaign's allowance lasts: an allowance of p% lets the
+   * campaign extend ⌈p% × max(dialed calls, 10)⌉ calls, so one of its first ten at 10% (see
+   * `extensionsAllowed`). Asking twice answers the same. A refusal is an answer with its `code`.
    */
-  async extend(
-    p: Principal,
-    callId: string,
-  ): Promise<{ granted: boolean; capSeconds: number; reason?: string }> {
+  async extend(p: Principal, callId: string): Promise<ExtendAnswer> {
     const callerId = callerOf(p);
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (m): Promise<ExtendAnswer> => {
       const call = await this.lock(m, callId, callerId);
       if (call.extended)
         return { granted: true, capSeconds: call.cap_seconds ?? call.extended_cap_seconds };
@@ -217,6 +260,7 @@ export class DialingService {
           granted: false,
           capSeconds: call.cap_seconds ?? call.talk_cap_seconds,
           reason: 'the call is not on the line',
+          code: 'not_live',
         };
       }
       // Past the cap the call is being cut: an extension then would only use up the allowance.
@@ -227,7 +271,12 @@ export class DialingService {
         (call.answered_at !== null &&
           new Date(call.answered_at).getTime() + cap * 1000 <= now.getTime())
       ) {
-        return { granted: false, capSeconds: cap, reason: 'the talk cap has passed' };
+        return {
+          granted: false,
+          capSeconds: cap,
+          reason: 'the talk cap has passed',
+          code: 'cap_passed',
+        };
       }
       // Serialise the allowance per campaign, so two callers cannot both take the last extension.
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [call.campaign_id]);
@@ -236,11 +285,12 @@ export class DialingService {
            FROM calls WHERE campaign_id = $1 AND dialed_at IS NOT NULL`,
         [call.campaign_id],
       );
-      if ((counts.extended + 1) * 100 > call.extend_allowance_pct * counts.dialed) {
+      if (counts.extended >= extensionsAllowed(call.extend_allowance_pct, counts.dialed)) {
         return {
           granted: false,
           capSeconds: call.cap_seconds ?? call.talk_cap_seconds,
           reason: `the campaign's allowance of ${call.extend_allowance_pct}% extended calls is used up`,
+          code: 'allowance_used',
         };
       }
       await m.query('UPDATE calls SET extended = true, cap_seconds = $2 WHERE id = $1', [
@@ -284,6 +334,17 @@ export class DialingService {
     if (!call) throw AppError.notFound('Call');
     return call;
   }
+}
+
+/** The fewest dialed calls the extension allowance is counted over. */
+const EXTENSION_FLOOR_CALLS = 10;
+
+/**
+ * How many calls a campaign may extend: ⌈pct% × max(dialed, 10)⌉. The floor of ten dialed calls
+ * lets a fresh campaign extend one of its first calls (10% of 0 would be none).
+ */
+export function extensionsAllowed(pct: number, dialed: number): number {
+  return Math.floor((pct * Math.max(dialed, EXTENSION_FLOOR_CALLS) + 99) / 100);
 }
 
 function callerOf(p: Principal): string {

@@ -5,11 +5,13 @@ import {
   isOpenIn,
   isValidWindow,
   LEGAL_WINDOW,
+  localDateTime,
   localTime,
   mayCallNow,
   narrowsLegalWindow,
   openZones,
   STATE_WINDOWS,
+  zonesOutsideWindow,
 } from './calling-hours';
 
 const LA = 'America/Los_Angeles';
@@ -238,5 +240,37 @@ describe(mayCallNow.name, () => {
     expect(
       mayCallNow({ zones: [NY], state: 'FL' }, w('20:00', '21:00'), at('2026-07-16T00:30:00Z')),
     ).toBe(false);
+  });
+});
+
+describe(zonesOutsideWindow.name, () => {
+  const contact = { zones: [CHI, NY] };
+  it.each([
+    ['none at 16:30 New York (15:30 Chicago)', '2026-07-15T20:30:00Z', []],
+    ['New York at 17:30 New York (16:30 Chicago)', '2026-07-15T21:30:00Z', [NY]],
+    ['Chicago at 09:30 New York (08:30 Chicago)', '2026-07-15T13:30:00Z', [CHI]],
+    ['both at 03:00 New York', '2026-07-15T07:00:00Z', [CHI, NY]],
+  ])('names %s in a 09:00-17:00 window', (_name, iso, zones) => {
+    expect(zonesOutsideWindow(contact, w('09:00', '17:00'), at(iso))).toEqual(zones);
+  });
+
+  it("keeps to the state's own window", () => {
+    // 20:30 New York is inside the legal window, outside Florida's.
+    const late = at('2026-07-16T00:30:00Z');
+    expect(zonesOutsideWindow(contact, LEGAL_WINDOW, late)).toEqual([]);
+    expect(zonesOutsideWindow({ ...contact, state: 'FL' }, LEGAL_WINDOW, late)).toEqual([NY]);
+    // No window left for the state: outside everywhere.
+    expect(zonesOutsideWindow({ zones: [NY], state: 'FL' }, w('20:00', '21:00'), late)).toEqual([
+      NY,
+    ]);
+  });
+});
+
+describe(localDateTime.name, () => {
+  it('gives the date and time in the zone, across midnight and DST', () => {
+    expect(localDateTime(NY, at('2026-07-16T01:30:00Z'))).toBe('2026-07-15T21:30');
+    expect(localDateTime(CHI, at('2026-07-16T05:05:00Z'))).toBe('2026-07-16T00:05');
+    expect(localDateTime(LA, at('2026-03-02T18:00:00Z'))).toBe('2026-03-02T10:00');
+    expect(localDateTime(LA, at('2026-03-09T18:00:00Z'))).toBe('2026-03-09T11:00');
   });
 });

@@ -127,3 +127,35 @@ export function mayCallNow(
     contact.zones.every((zone) => isOpenIn(zone, window, now))
   );
 }
+
+/**
+ * The contact's candidate zones in which `at` is outside the effective window (every zone when
+ * no window is left for its state). Empty = `at` is inside the window wherever the contact is.
+ */
+export function zonesOutsideWindow(
+  contact: { zones: readonly string[]; state?: string | null },
+  campaignWindow: CallingWindow,
+  at: Date,
+): string[] {
+  const window = effectiveWindow(campaignWindow, contact.state);
+  return contact.zones.filter((zone) => !window || !isOpenIn(zone, window, at));
+}
+
+/**
+ * The wall-clock date and time 'YYYY-MM-DDTHH:MM' in an IANA zone at `at` (DST included), for
+ * showing a time that may be on another day than today. Throws a RangeError for an unknown zone.
+ */
+export function localDateTime(zone: string, at: Date): string {
+  const parts: Record<string, string> = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  for (const part of format.formatToParts(at)) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour.padStart(2, '0')}:${parts.minute}`;
+}

@@ -91,6 +91,10 @@ export class Campaign {
   @Column({ name: 'lease_seconds', type: 'integer', default: 900 })
   leaseSeconds!: number;
 
+  /** Seconds the console shows the next contact before it dials it by itself (0 = at once). */
+  @Column({ name: 'preview_seconds', type: 'integer', default: 5 })
+  previewSeconds!: number;
+
   /** E.164 number shown to the people called. */
   @Column({ name: 'caller_id', type: 'varchar', length: 20, nullable: true })
   callerId!: string | null;

@@ -30,6 +30,7 @@ export interface CampaignView {
   callingWindow: { start: string; end: string };
   maxAttempts: number;
   minRetryMinutes: number;
+  previewSeconds: number;
   callerId: string | null;
   kind: Campaign['kind'];
   defaultCountry: string;
@@ -217,6 +218,7 @@ export class CampaignsService {
     }
     if (dto.maxAttempts !== undefined) c.maxAttempts = dto.maxAttempts;
     if (dto.minRetryMinutes !== undefined) c.minRetryMinutes = dto.minRetryMinutes;
+    if (dto.previewSeconds !== undefined) c.previewSeconds = dto.previewSeconds;
     if (dto.callerId !== undefined) c.callerId = dto.callerId;
     if (dto.kind !== undefined) c.kind = dto.kind;
     if (dto.defaultCountry !== undefined) c.defaultCountry = dto.defaultCountry;
@@ -269,6 +271,7 @@ export class CampaignsService {
       callingWindow: { start: c.windowStart, end: c.windowEnd },
       maxAttempts: c.maxAttempts,
       minRetryMinutes: c.minRetryMinutes,
+      previewSeconds: c.previewSeconds,
       callerId: c.callerId,
       kind: c.kind,
       defaultCountry: c.defaultCountry,

@@ -21,6 +21,8 @@ export interface ClaimCampaign {
   windowEnd: string;
   maxAttempts: number;
   leaseSeconds: number;
+  /** Seconds the console previews a contact before dialing it by itself (0 = at once). */
+  previewSeconds: number;
   kind: CampaignKind;
   zones: string[];
   pitches: Variant[];
@@ -61,10 +63,17 @@ const CLAIMED_COLUMNS = [
   'alt_phones',
   'email',
   'website',
+  'street',
   'city',
   'state',
+  'zip',
+  'country',
+  'custom',
   'time_zones',
   'attempts',
+  // Read by mayAutoDial (with phone, state, zip and country) for the answer's `autoDial`.
+  'written_consent_at',
+  'written_consent_source',
 ];
 
 /**
@@ -96,6 +105,8 @@ export async function releaseLeases(
   m: EntityManager,
   callerId: string,
   callId: string | null = null,
+  /** A skip: the contact goes behind the ones queued before this instant (attempts untouched). */
+  requeueAt: Date | null = null,
 ): Promise<number> {
   const [{ n }]: { n: number }[] = await m.query(
     `WITH ended AS (
@@ -103,13 +114,26 @@ export async function releaseLeases(
         WHERE caller_id = $1 AND state = 'leased' AND ($2::uuid IS NULL OR id = $2::uuid)
        RETURNING contact_id
      ), freed AS (
-       UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL
+       UPDATE contacts SET leased_to = NULL, lease_expires_at = NULL,
+              -- Behind every contact queued so far, on either clock (imports stamp the database's).
+              queue_at = CASE WHEN $3::timestamptz IS NULL THEN queue_at
+                              ELSE GREATEST(queue_at, $3::timestamptz, statement_timestamp()) END
         WHERE id IN (SELECT contact_id FROM ended) AND leased_to = $1
      )
      SELECT count(*)::int AS n FROM ended`,
-    [callerId, callId],
+    [callerId, callId, requeueAt],
   );
   return n;
+}
+
+/**
+ * SQL: campaign `g` (an alias) may be called as far as the registry goes: a B2B campaign always,
+ * a consumer campaign when a registry extract was obtained within `days` (SQL) before `now` (SQL).
+ */
+export function registryScrubOk(g: string, now: string, days: string): string {
+  return `${g}.kind <> 'consumer' OR EXISTS (
+                      SELECT 1 FROM dnc_extracts x WHERE x.registry AND (x.client_id IS NULL OR x.client_id = ${g}.client_id)
+                         AND x.obtained_at >= ((${now}::timestamptz - make_interval(days => ${days})) AT TIME ZONE 'UTC')::date)`;
 }
 
 /** SQL: call `k`'s campaign is active and its caller ($1) is still assigned to it. */
@@ -171,10 +195,9 @@ export class ContactQueue {
                    'id', g.id, 'clientId', g.client_id, 'name', g.name, 'script', g.script,
                    'talkCapSeconds', g.talk_cap_seconds, 'windowStart', g.window_start, 'windowEnd', g.window_end,
                    'maxAttempts', g.max_attempts, 'leaseSeconds', g.lease_seconds, 'kind', g.kind, 'zones', g.zones,
+                   'previewSeconds', g.preview_seconds,
                    'pitches', g.pitches, 'offers', g.offers,
-                   'registryOk', g.kind <> 'consumer' OR EXISTS (
-                      SELECT 1 FROM dnc_extracts x WHERE x.registry AND (x.client_id IS NULL OR x.client_id = g.client_id)
-                         AND x.obtained_at >= (($2::timestamptz - make_interval(days => $4)) AT TIME ZONE 'UTC')::date))
+                   'registryOk', ${registryScrubOk('g', '$2', '$4')})
                  ORDER BY g.name, g.id)
             FROM campaigns g JOIN campaign_callers cc ON cc.campaign_id = g.id
            WHERE cc.user_id = $1 AND g.status = 'active' AND ($3::uuid IS NULL OR g.id = $3::uuid)) AS campaigns`,

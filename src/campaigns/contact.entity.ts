@@ -81,6 +81,16 @@ export class Contact {
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
 
+  /**
+   * Prior express written consent to automated calls: when it was given and where it is kept
+   * (a signed form, a web form's record). Both set = consent (see mayAutoDial).
+   */
+  @Column({ name: 'written_consent_at', type: 'timestamptz', nullable: true })
+  writtenConsentAt!: Date | null;
+
+  @Column({ name: 'written_consent_source', type: 'text', nullable: true })
+  writtenConsentSource!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -90,6 +90,26 @@ async function readAreaCodeStates(): Promise<Map<string, string>> {
   return states;
 }
 
+let areaCodeStatesOnce: Promise<ReadonlyMap<string, string>> | undefined;
+
+/**
+ * Area code → the state or province it serves, read once per process (about 120 ms) and shared
+ * by the zone resolver and the automatic-dialing rule (see AutoDialCheck).
+ */
+export function areaCodeStates(): Promise<ReadonlyMap<string, string>> {
+  areaCodeStatesOnce ??= readAreaCodeStates().catch((e: unknown) => {
+    areaCodeStatesOnce = undefined;
+    throw e;
+  });
+  return areaCodeStatesOnce;
+}
+
+/** The state or province a North American E.164 number's area code serves, or null. */
+export function stateOfAreaCode(states: ReadonlyMap<string, string>, phone: string): string | null {
+  const area = NANP_E164.exec(phone)?.[1];
+  return area === undefined ? null : (states.get(area) ?? null);
+}
+
 /** Area code → every zone any of its numbers is in, for the whole North American plan. */
 function areaCodeZones(table: Map<string, Zones>): Map<string, Zones> {
   const found = new Map<string, Set<string>>();
@@ -148,14 +168,11 @@ export class ZoneResolver {
     private readonly phonePrefixes: Map<string, Zones>,
     private readonly areaCodes: Map<string, Zones>,
     private readonly zips: ReturnType<typeof zipZones>,
-    private readonly areaStates: Map<string, string>,
+    private readonly areaStates: ReadonlyMap<string, string>,
   ) {}
 
   static async load(): Promise<ZoneResolver> {
-    const [prefixes, areaStates] = await Promise.all([
-      readPhonePrefixTable(),
-      readAreaCodeStates(),
-    ]);
+    const [prefixes, areaStates] = await Promise.all([readPhonePrefixTable(), areaCodeStates()]);
     return new ZoneResolver(prefixes, areaCodeZones(prefixes), zipZones(), areaStates);
   }
 
@@ -165,8 +182,7 @@ export class ZoneResolver {
    * (Florida's hours, daily limits), as its zones are taken from the same area code.
    */
   stateOfPhone(phone: string): string | null {
-    const area = NANP_E164.exec(phone)?.[1];
-    return area === undefined ? null : (this.areaStates.get(area) ?? null);
+    return stateOfAreaCode(this.areaStates, phone);
   }
 
   /**

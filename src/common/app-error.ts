@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import type { ErrorCode } from './error-codes';
 
 /** Domain errors, raised by services, mapped to HTTP in one place (`httpStatusOf`). */
 export type AppErrorCode =
@@ -9,16 +10,40 @@ export interface FieldProblem {
   message: string;
 }
 
+/** The rest of an error, for the constructor's third argument. */
+export interface AppErrorOptions {
+  /** The specific, stable reason (the body's `code`); without one, a generic code from `code`. */
+  reason?: ErrorCode;
+  details?: FieldProblem[];
+  /** Seconds a rate-limited caller should wait; becomes `Retry-After`. */
+  retryAfterSeconds?: number;
+}
+
 export class AppError extends Error {
+  readonly details: FieldProblem[];
+  /** Seconds a rate-limited caller should wait; becomes `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+  /** The specific reason the error body carries in `code` (see ERROR_CODES). */
+  readonly reason?: ErrorCode;
+
+  /**
+   * `code` is the class of the error (it picks the HTTP status); the third argument is either the
+   * field problems or `{reason, details, retryAfterSeconds}`.
+   */
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: FieldProblem[] = [],
-    /** Seconds a rate-limited caller should wait; becomes `Retry-After`. */
-    readonly retryAfterSeconds?: number,
+    detailsOrOptions: FieldProblem[] | AppErrorOptions = [],
+    retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';
+    const options = Array.isArray(detailsOrOptions)
+      ? { details: detailsOrOptions, retryAfterSeconds }
+      : detailsOrOptions;
+    this.details = options.details ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds ?? retryAfterSeconds;
+    this.reason = options.reason;
   }
 
   static notFound(what: string): AppError {

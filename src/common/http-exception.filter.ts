@@ -9,16 +9,12 @@ import {
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError, type FieldProblem, httpStatusOf } from './app-error';
-
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  details: FieldProblem[];
-}
+import type { ErrorBody } from './error-body';
+import { ERROR_CODES, type ErrorCode, genericCode } from './error-codes';
 
 /**
- * Every error leaves in the shape of API.md: `{statusCode, error, message, details}`.
+ * Every error leaves in the shape of API.md: `{statusCode, error, code, message, details}`, where
+ * `code` is the error's stable reason (ERROR_CODES), or a generic one from the status.
  * Unexpected errors are logged in full and answered with a bare 500: no stack, no SQL.
  */
 @Catch()
@@ -36,19 +32,24 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof AppError) {
-      return body(httpStatusOf(exception.code), exception.message, exception.details);
+      return body(
+        httpStatusOf(exception.code),
+        exception.message,
+        exception.details,
+        exception.reason,
+      );
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
       if (typeof res === 'object' && res !== null) {
-        const r = res as { message?: unknown; details?: FieldProblem[] };
+        const r = res as { message?: unknown; details?: FieldProblem[]; code?: unknown };
         const message = Array.isArray(r.message)
           ? r.message.join('; ')
           : typeof r.message === 'string'
             ? r.message
             : exception.message;
-        return body(status, message, r.details ?? []);
+        return body(status, message, r.details ?? [], isErrorCode(r.code) ? r.code : undefined);
       }
       return body(status, String(res));
     }
@@ -71,6 +72,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-function body(statusCode: number, message: string, details: FieldProblem[] = []): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, details };
+function body(
+  statusCode: number,
+  message: string,
+  details: FieldProblem[] = [],
+  code: ErrorCode = genericCode(statusCode),
+): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message, details };
+}
+
+function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x);
 }

@@ -13,11 +13,14 @@ function projectRoot(): string {
 /** Where the console loads the Voice SDK from. */
 export const VOICE_SDK_PATH = '/vendor/twilio.min.js';
 
+/** Pages still served as static HTML from `web/public` (the console is built by Vite). */
 const PAGES: Record<string, string> = {
-  '/console': 'console.html',
   '/manage': 'manage.html',
   '/portal': 'portal.html',
 };
+
+/** Where Vite writes the pages it builds (`npm run build`), served under `/app/`. */
+const APP_PREFIX = '/app/';
 
 /**
  * The pages, served as static files: HTML and CSS from `web/public`, the compiled scripts from
@@ -37,7 +40,25 @@ export async function registerWebPages(app: NestFastifyApplication): Promise<voi
       index: false,
     });
   }
+  const built = join(root, 'dist', 'app');
+  if (existsSync(built)) {
+    await app.register(fastifyStatic as never, {
+      root: built,
+      prefix: APP_PREFIX,
+      decorateReply: false,
+      index: false,
+    });
+  }
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/console', (_req, reply) => {
+    if (!existsSync(join(built, 'console.html'))) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The console is not built yet: run `npm run build`.');
+    }
+    return reply.type('text/html; charset=utf-8').sendFile('console.html', built);
+  });
   for (const [path, file] of Object.entries(PAGES)) {
     fastify.get(path, (_req, reply) =>
       reply.type('text/html; charset=utf-8').sendFile(file, publicDir),

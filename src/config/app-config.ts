@@ -52,6 +52,17 @@ export interface AppConfig {
    * about only after its cap and the margin, and one failed request must not close it.
    */
   reconcileGiveUpSeconds: number;
+  /**
+   * Seconds after Twilio says a browser leg ended (or its `<Dial>` finished) with no dialed leg
+   * known, before Twilio's REST API is asked whether one exists: the time a late callback of the
+   * dialed leg has to arrive. Also the spacing of further attempts when the API fails.
+   */
+  parentEndGraceSeconds: number;
+  /**
+   * Seconds after the browser leg ended after which a call with no dialed leg known is closed
+   * `failed` without Twilio's answer (its REST API kept failing); the caller is free then.
+   */
+  parentEndGiveUpSeconds: number;
   /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
   stateDailyCallLimits: Record<string, number>;
   login: {
@@ -198,6 +209,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     capSweepSeconds: int('CAP_SWEEP_SECONDS', 2, 0, 60),
     reconcileMarginSeconds: int('RECONCILE_MARGIN_SECONDS', 60, 10, 3600),
     reconcileGiveUpSeconds: int('RECONCILE_GIVE_UP_SECONDS', 6 * 3600, 3600, 7 * 24 * 3600),
+    parentEndGraceSeconds: int('PARENT_END_GRACE_SECONDS', 5, 0, 60),
+    parentEndGiveUpSeconds: int('PARENT_END_GIVE_UP_SECONDS', 30, 1, 3600),
     stateDailyCallLimits: stateLimits(str('STATE_DAILY_CALL_LIMITS') ?? 'FL:3,OK:3,MD:3', problems),
     login: {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
@@ -205,6 +218,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: int('LOGIN_LOCK_SECONDS', 15 * 60, 1, 24 * 3600),
     },
   };
+  if (config.parentEndGiveUpSeconds <= config.parentEndGraceSeconds) {
+    problems.push('PARENT_END_GIVE_UP_SECONDS must be more than PARENT_END_GRACE_SECONDS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

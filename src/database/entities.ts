@@ -6,6 +6,7 @@ import { Client } from '../clients/client.entity';
 import { SalesRep } from '../clients/sales-rep.entity';
 import { CallEventRow } from '../calls/call-event.entity';
 import { Call } from '../calls/call.entity';
+import { CallerStateInterval } from '../calls/caller-state.entity';
 import { CampaignCaller } from '../campaigns/campaign-caller.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { ContactImport } from '../campaigns/contact-import.entity';
@@ -42,6 +43,7 @@ export const ENTITIES = [
   DncExtract,
   Call,
   CallEventRow,
+  CallerStateInterval,
   Referral,
   ReferralEvent,
   WebhookEndpoint,

@@ -77,6 +77,24 @@ export class ReferralsController {
     return this.referrals.edit(p, id, dto);
   }
 
+  @Post(':id/resubmit')
+  @HttpCode(200)
+  @Allow('caller')
+  @ApiOperation({
+    summary: 'Send a referral returned to you back to review, with your corrections',
+    description:
+      'The body is the corrected fields (any of the outcome’s referral; the contact merged field by field). ' +
+      'Scored again; back in the review queue (`status: needs_review`, `reviewReason: resubmitted`). ' +
+      '409 when it is not returned to you (any more); 404 for another caller’s referral.',
+  })
+  resubmit(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+    @Body() dto: EditReferralDto,
+  ): Promise<ReferralView> {
+    return this.referrals.resubmit(p, id, dto);
+  }
+
   @Post(':id/approve')
   @HttpCode(200)
   @Allow('admin', 'account_manager')

@@ -82,6 +82,33 @@ interface Row {
   zip: string | null;
 }
 
+/** A referral returned to its caller, as their inbox shows it (`GET /callers/me/returned`). */
+export interface ReturnedReferral {
+  id: string;
+  callId: string;
+  contactId: string;
+  /** What the reviewer asked the caller to fix or find out, who, and when. */
+  reason: string | null;
+  returnedAt: Date | null;
+  returnedBy: string | null;
+  campaign: { id: string; name: string };
+  /** The company of the contact called (as the list gave it). */
+  company: string | null;
+  rating: 'very_interested' | 'needs_work';
+  need: string;
+  timeframe: string | null;
+  budget: string | null;
+  decisionMaker: string | null;
+  employees: number | null;
+  expectingCall: boolean | null;
+  nextStep: string | null;
+  contact: ReferralContactDetails;
+  score: number;
+  /** What is still missing for publication. */
+  problems: { field: string; message: string }[];
+  createdAt: Date;
+}
+
 const FINAL_FEEDBACK: FeedbackStatus[] = ['won', 'lost'];
 /** Feedback that means the client's rep reached the prospect. */
 const REACHED: FeedbackStatus[] = ['contacted', 'meeting', 'won', 'lost'];
@@ -269,6 +296,68 @@ export class ReferralsService {
         ...(caller ? { status: 'needs_review' as const, review_reason: 'resubmitted' } : {}),
       });
     });
+  }
+
+  /**
+   * The referrals returned to this caller, oldest return first, with the reviewer's reason and
+   * every field the full form edits.
+   */
+  async returnedTo(p: Principal): Promise<ReturnedReferral[]> {
+    if (p.kind !== 'user' || p.role !== 'caller') {
+      throw new AppError('forbidden', 'Only callers have referrals returned to them');
+    }
+    const rows: (Row & {
+      contact_id: string;
+      campaign_name: string;
+      contact_company: string | null;
+      returned_at: Date | null;
+      returned_by: string | null;
+    })[] = await this.db.query(
+      `SELECT r.*, g.name AS campaign_name, c.company AS contact_company, e.at AS returned_at,
+              u.name AS returned_by
+         FROM referrals r JOIN campaigns g ON g.id = r.campaign_id JOIN contacts c ON c.id = r.contact_id
+         LEFT JOIN LATERAL (SELECT x.at, x.actor_kind, x.actor_id FROM referral_events x
+                             WHERE x.referral_id = r.id AND x.action = 'returned'
+                             ORDER BY x.id DESC LIMIT 1) e ON true
+         LEFT JOIN users u ON e.actor_kind = 'user' AND u.id = e.actor_id
+        WHERE r.caller_id = $1 AND r.status = 'returned'
+        ORDER BY e.at, r.id`,
+      [p.userId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      callId: r.call_id,
+      contactId: String(r.contact_id),
+      reason: r.review_reason,
+      returnedAt: r.returned_at,
+      returnedBy: r.returned_by,
+      campaign: { id: r.campaign_id, name: r.campaign_name },
+      company: r.contact_company,
+      rating: r.rating,
+      need: r.need,
+      timeframe: r.timeframe,
+      budget: r.budget,
+      decisionMaker: r.decision_maker,
+      employees: r.employees,
+      expectingCall: r.expecting_call,
+      nextStep: r.next_step,
+      contact: r.contact,
+      score: r.score,
+      problems: r.problems,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /**
+   * The caller sends a referral returned to them back, with their corrections: stored, scored
+   * again, and back in the review queue (the reviewer who returned it sees the answer to what
+   * they asked; approval then publishes it). 409 when it is not returned (any more).
+   */
+  async resubmit(p: Principal, id: string, dto: EditReferralDto): Promise<ReferralView> {
+    if (p.kind !== 'user' || p.role !== 'caller') {
+      throw new AppError('forbidden', 'Only the caller who made a referral resubmits it');
+    }
+    return this.edit(p, id, dto);
   }
 
   /** An account manager completes (optionally) and approves: published when complete, else 409 naming what is missing. */

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsTimeZone } from '../common/is-time-zone';
 
 export const GROUP_BYS = ['day', 'week', 'pitch', 'offer', 'caller', 'campaign'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -42,4 +43,15 @@ export class ReportQuery {
   @Min(1)
   @Max(1_000_000)
   target?: number;
+}
+
+export class CallerReportQuery extends ReportQuery {
+  @ApiPropertyOptional({
+    description:
+      'the zone of the caller’s days for `time` (talk, dial, wait, wrap-up and pause seconds per day); default America/New_York',
+    example: 'America/Chicago',
+  })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
 }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { IdParam } from '../common/id-param.dto';
-import { ReportQuery } from './dto';
+import { CallerReportQuery, ReportQuery } from './dto';
 import { ReportsService } from './reports.service';
 
 type Report = Awaited<ReturnType<ReportsService['client']>>;
@@ -56,13 +56,13 @@ export class ReportsController {
   @Allow('admin', 'account_manager', 'caller')
   @ApiProduces('application/json', 'text/csv')
   @ApiOperation({
-    summary: "A caller's figures (callers: their own only)",
-    description: DESCRIPTION,
+    summary: "A caller's figures (callers: their own only), and where their time went",
+    description: `${DESCRIPTION} Also \`time\`: \`{timezone, from, to, talkSeconds, dialSeconds, waitSeconds, wrapUpSeconds, pauseSeconds, days: [{day, talkSeconds, dialSeconds, waitSeconds, wrapUpSeconds, pauseSeconds}]}\` from the caller's states (talk: answer to hang-up; dial: before the answer; wrap-up: hang-up to the outcome, at most the window; wait: ready off calls; pause: paused off calls), days in \`timezone\` (default America/New_York), \`from\` default 30 days before \`to\` (default today), at most 366 days; null for an account manager none of whose clients' campaigns the caller works.`,
   })
   async caller(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: IdParam,
-    @Query() q: ReportQuery,
+    @Query() q: CallerReportQuery,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {

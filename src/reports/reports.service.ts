@@ -4,7 +4,7 @@ import type { Principal } from '../auth/roles';
 import { TenantAccess } from '../clients/tenant-access';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
-import type { GroupBy, ReportQuery } from './dto';
+import type { CallerReportQuery, GroupBy, ReportQuery } from './dto';
 import {
   INDUSTRY_CLOSE_PRIOR,
   INDUSTRY_SUCCESS_PRIOR,
@@ -27,6 +27,8 @@ import {
   round,
   roundOrNull,
 } from './rates';
+import { CallerStatesRepository } from '../calls/caller-states.repository';
+import { type CallerTime, CallerTimeReport } from './caller-time';
 import { ContactTallies } from './contact-tallies';
 import { periodParts } from './period';
 import { callerDaySeconds, COUNTERS, FOLLOW_UP_BUCKETS } from './rollups.service';
@@ -109,6 +111,8 @@ export class ReportsService {
     private readonly tenants: TenantAccess,
     private readonly clock: Clock,
     private readonly tallies: ContactTallies,
+    private readonly callerTime: CallerTimeReport,
+    private readonly callerStates: CallerStatesRepository,
   ) {}
 
   async client(p: Principal, clientId: string, q: ReportQuery) {
@@ -148,8 +152,12 @@ export class ReportsService {
     return { ...built.report, projection };
   }
 
-  /** A caller's own figures (callers: only themselves; account managers: within their clients). */
-  async caller(p: Principal, callerId: string, q: ReportQuery) {
+  /**
+   * A caller's own figures (callers: only themselves; account managers: within their clients),
+   * and their time by state (`time`; for an account manager only when the caller works a
+   * campaign of one of their clients, else null).
+   */
+  async caller(p: Principal, callerId: string, q: CallerReportQuery) {
     const names = checkQuery(q);
     if (p.kind !== 'user') throw new AppError('forbidden', 'Not for API keys');
     if (p.role === 'caller' && p.userId !== callerId) throw AppError.notFound('Caller');
@@ -161,7 +169,14 @@ export class ReportsService {
     );
     if (!exists) throw AppError.notFound('Caller');
     const clientIds = p.role === 'caller' || scope.all ? null : scope.ids;
-    return (await this.build(p, { kind: 'caller', callerId, clientIds }, q, names)).report;
+    const time: Promise<CallerTime | null> = (
+      clientIds ? this.callerStates.worksFor(callerId, clientIds) : Promise.resolve(true)
+    ).then((may) => (may ? this.callerTime.of(callerId, q, this.clock.now()) : null));
+    const [built, timeOf] = await Promise.all([
+      this.build(p, { kind: 'caller', callerId, clientIds }, q, names),
+      time,
+    ]);
+    return { ...built.report, time: timeOf };
   }
 
   private async build(p: Principal, scope: Scope, q: ReportQuery, names: readonly RateName[]) {

@@ -3,6 +3,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error body's stable `code` (e.g. `lease_lost`): pages branch on it, never on words. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -51,6 +53,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as {
     message?: string;
+    code?: string;
     details?: { field: string; message: string }[];
   };
   if (!res.ok) {
@@ -58,6 +61,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     throw new ApiError(
       res.status,
       [data.message ?? `Error ${res.status}`, details].filter(Boolean).join(' — '),
+      typeof data.code === 'string' ? data.code : null,
     );
   }
   return data as T;

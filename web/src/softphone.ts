@@ -33,6 +33,11 @@ export class SimulatedSoftphone implements Softphone {
     this.handler('ringing');
   }
 
+  /** Takes a call placed before a reload back in hand (no event is sent). */
+  resume(callId: string, _answered: boolean): void {
+    this.callId = callId;
+  }
+
   /** What the tester chooses: the contact answers, does not answer, or is busy. */
   async simulate(outcome: 'answer' | 'no-answer' | 'busy'): Promise<void> {
     if (outcome === 'answer') {

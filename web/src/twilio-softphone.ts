@@ -1,4 +1,5 @@
 import type { PhoneEvent, Softphone } from './softphone.js';
+import { describeVoiceError, type VoiceErrorInfo, type VoiceErrorKind } from './voice-errors.js';
 
 /** Where the service serves the Voice SDK's browser build (`@twilio/voice-sdk`, `dist/`). */
 export const VOICE_SDK_URL = '/vendor/twilio.min.js';
@@ -41,36 +42,42 @@ export function loadVoiceSdk(): Promise<DeviceClass> {
     document.head.append(script);
   }).catch(() => {
     loading = null;
-    throw new PhoneError('The phone (Twilio Voice SDK) could not be loaded; reload the page.');
+    throw new PhoneError(
+      'The phone (Twilio Voice SDK) could not be loaded; reload the page.',
+      'network',
+    );
   });
   return loading;
 }
 
 /** An error this module already put in words. */
-class PhoneError extends Error {}
+class PhoneError extends Error {
+  constructor(
+    message: string,
+    readonly kind: VoiceErrorKind,
+  ) {
+    super(message);
+  }
+}
+
+/** What an `error` event carries besides its words: their kind, and the SDK's code if any. */
+export interface PhoneErrorInfo extends VoiceErrorInfo {
+  code: number | null;
+}
+
+/**
+ * A Voice SDK error (or a browser media error) as the caller should hear of it: a token, set-up
+ * (configuration), microphone, network or other problem, in words they can act on (the table in
+ * voice-errors.ts).
+ */
+export function phoneError(e: unknown): PhoneErrorInfo {
+  if (e instanceof PhoneError) return { kind: e.kind, message: e.message, code: null };
+  return describeVoiceError(e);
+}
 
 /** A Voice SDK error (or a browser media error) in words a caller can act on. */
 export function phoneErrorInWords(e: unknown): string {
-  if (e instanceof PhoneError) return e.message;
-  const err = (e ?? {}) as { code?: number; name?: string; message?: string };
-  const code = typeof err.code === 'number' ? err.code : undefined;
-  if (code === 31401 || err.name === 'NotAllowedError' || err.name === 'PermissionDeniedError') {
-    return 'The browser may not use the microphone: allow it for this site (the icon in the address bar), then call again.';
-  }
-  if (code === 31402 || err.name === 'NotFoundError' || err.name === 'NotReadableError') {
-    return 'No microphone could be opened: plug one in or close the program using it, then call again.';
-  }
-  if (code === 20104 || code === 31205) {
-    return "The phone's access token has expired; reload the page to get a new one.";
-  }
-  if (code === 20101 || code === 20103 || code === 31201 || code === 31204) {
-    return "Twilio refused the phone's access token; ask an administrator to check the Twilio settings.";
-  }
-  if (code === 31005 || code === 31009 || code === 53000 || code === 53405) {
-    return 'The connection to Twilio was lost; check the network and call again.';
-  }
-  const what = err.message || (typeof e === 'string' ? e : 'unknown error');
-  return `The phone reported an error${code ? ` (${code})` : ''}: ${what}`;
+  return phoneError(e).message;
 }
 
 /**
@@ -82,15 +89,22 @@ export function phoneErrorInWords(e: unknown): string {
 /** The detail of a disconnect when the device failed before the provider had the call. */
 export const NOT_PLACED = 'not placed';
 
+/** The phone's listener: `Softphone`'s, plus an `error` event's kind and code. */
+export type PhoneHandler = (e: PhoneEvent, detail?: string, error?: PhoneErrorInfo) => void;
+
 export class TwilioSoftphone implements Softphone {
   private device: TwilioDevice | null = null;
   private call: TwilioCall | null = null;
-  private handler: (e: PhoneEvent, detail?: string) => void = () => undefined;
+  private handler: PhoneHandler = () => undefined;
 
   /** `token` answers a fresh Access Token (GET /telephony/token). */
   constructor(private readonly token: () => Promise<string>) {}
 
-  on(handler: (e: PhoneEvent, detail?: string) => void): void {
+  /**
+   * An `error` event's detail is its words; the third argument says what kind of problem it is
+   * (token, configuration, microphone, network, other) and the SDK's code, for whoever wants them.
+   */
+  on(handler: PhoneHandler): void {
     this.handler = handler;
   }
 
@@ -106,7 +120,7 @@ export class TwilioSoftphone implements Softphone {
       call = await device.connect({ params: { callId } });
     } catch (e) {
       // Nothing reached Twilio: the console takes the dial back so the caller can try again.
-      this.handler('error', phoneErrorInWords(e));
+      this.fail(e);
       this.handler('disconnect', NOT_PLACED);
       return;
     }
@@ -124,7 +138,7 @@ export class TwilioSoftphone implements Softphone {
     call.on('cancel', () => end('canceled'));
     call.on('reject', () => end('rejected'));
     call.on('error', (e) => {
-      this.handler('error', phoneErrorInWords(e));
+      this.fail(e);
       if (call.status() === 'closed') end('failed');
     });
   }
@@ -145,18 +159,29 @@ export class TwilioSoftphone implements Softphone {
   private async ready(): Promise<TwilioDevice> {
     if (this.device) return this.device;
     const Device = await loadVoiceSdk();
-    const device = new Device(await this.freshToken(), { closeProtection: true });
+    // Precise error codes: a refused or expired token and a wrong TwiML App get their own codes
+    // instead of 53000 / 31005, which read as a network problem (see voice-errors.ts).
+    const device = new Device(await this.freshToken(), {
+      closeProtection: true,
+      enableImprovedSignalingErrorPrecision: true,
+    });
     device.on('tokenWillExpire', () => {
       this.freshToken()
         .then((t) => device.updateToken(t))
-        .catch((e: unknown) => this.handler('error', phoneErrorInWords(e)));
+        .catch((e: unknown) => this.fail(e));
     });
     // Errors of a call also arrive on the call itself (handled there); these are the Device's own.
     device.on('error', (e, call) => {
-      if (!call) this.handler('error', phoneErrorInWords(e));
+      if (!call) this.fail(e);
     });
     this.device = device;
     return device;
+  }
+
+  /** Reports an error: its words as the detail, its kind and code beside them. */
+  private fail(e: unknown): void {
+    const info = phoneError(e);
+    this.handler('error', info.message, info);
   }
 
   private async freshToken(): Promise<string> {
@@ -165,6 +190,7 @@ export class TwilioSoftphone implements Softphone {
     } catch (e) {
       throw new PhoneError(
         `The phone could not get its access token: ${e instanceof Error ? e.message : String(e)}`,
+        'token',
       );
     }
   }

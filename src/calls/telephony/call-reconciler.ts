@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { CallState } from '../call.entity';
 import { LIVE_STATES } from '../call-states';
+import { ParentLegs } from './parent-leg';
 import { isFinalStatus, TelephonyEvents } from './telephony-events.service';
 import { type ProviderCall, Telephony } from './telephony';
 
@@ -31,6 +32,8 @@ interface Ending {
   status: string;
   durationSeconds: number | null;
   source: 'provider' | 'synthetic';
+  /** Set when Twilio says no dialed leg was ever made: the call is closed as not dialed. */
+  undialed?: boolean;
   /** Set when the provider never answered and the call was closed anyway: why. */
   givenUp?: string;
 }
@@ -52,7 +55,9 @@ interface Pending {
  * - twilio: `GET Calls/{dialed leg}` (or the browser leg's children when no callback named the
  *   dialed leg). A status that is not final yet, or a failed request, leaves the call as it is
  *   and it is asked about again after `RECONCILE_RETRY_SECONDS`. A call Twilio does not know
- *   (404), or a browser leg that ended with no dialed leg, is closed `failed`.
+ *   (404) is closed `failed`; a browser leg that ended with no dialed leg, `failed` and not
+ *   dialed (ParentLegs.closeUndialed), which ParentLegs does much sooner when Twilio tells it the
+ *   browser leg ended.
  * - giving up: once the call's start is `RECONCILE_GIVE_UP_SECONDS` old (default 6 h), an
  *   attempt that still gets no final status (the request failed, or Twilio reports the call not
  *   over) closes it as the simulated phone would (below), with a synthetic event, and logs an
@@ -74,11 +79,14 @@ export class CallReconciler {
     private readonly clock: Clock,
     private readonly telephony: Telephony,
     private readonly events: TelephonyEvents,
+    private readonly parentLegs: ParentLegs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Looks at the calls due; answers how many it closed. */
   async reconcile(): Promise<number> {
+    // Calls whose browser leg ended with no dialed leg known are not left to the long wait.
+    const settled = await this.parentLegs.settle();
     const now = this.clock.now();
     // The longest the call may have run: its cap, the campaign's, or the extended cap when the
     // campaign allows extensions (what the voice request gave Twilio as `timeLimit`).
@@ -97,18 +105,20 @@ export class CallReconciler {
         RETURNING id, state, parent_call_sid, provider_call_sid, answered_at, dialed_at, cap_seconds`,
       [now, this.config.reconcileMarginSeconds, RECONCILE_RETRY_SECONDS],
     );
-    let closed = 0;
+    let closed = settled;
     for (const call of due) {
       try {
         const ending = await this.ending(call, now);
         if (!ending) continue;
-        const moved = await this.events.reconciled(
-          { id: call.id, parentCallSid: call.parent_call_sid },
-          ending.legSid,
-          ending.status,
-          ending.durationSeconds,
-          ending.source,
-        );
+        const moved = ending.undialed
+          ? await this.parentLegs.closeUndialed(call.id, call.parent_call_sid, ending.source)
+          : await this.events.reconciled(
+              { id: call.id, parentCallSid: call.parent_call_sid },
+              ending.legSid,
+              ending.status,
+              ending.durationSeconds,
+              ending.source,
+            );
         if (moved) {
           closed++;
           if (ending.givenUp) {
@@ -174,6 +184,7 @@ export class CallReconciler {
           status: 'failed',
           durationSeconds: null,
           source: 'provider',
+          undialed: true,
         };
       }
     }

@@ -48,7 +48,9 @@ export class SimulatedPhone {
   /** An event of the console's fake device (ringing, answered, completed, busy, …). */
   async event(callId: string, callerId: string, event: CallEvent): Promise<void> {
     const call = await this.load(callId, callerId);
-    if (call.state === 'leased') throw new AppError('conflict', 'The call has not been dialed');
+    if (call.state === 'leased') {
+      throw new AppError('conflict', 'The call has not been dialed', { reason: 'not_dialed' });
+    }
     const legs = await this.connect(call);
     await this.report(call, legs, event);
   }
@@ -89,7 +91,9 @@ export class SimulatedPhone {
       callId: call.id,
     });
     if (res.statusCode !== 200 || !res.body.includes('<Dial')) {
-      throw new AppError('conflict', 'The call could not be placed: ' + summary(res.body));
+      throw new AppError('conflict', 'The call could not be placed: ' + summary(res.body), {
+        reason: 'call_not_placed',
+      });
     }
     const child = fakeCallSid();
     const first = await this.post(`/telephony/twilio/status?callId=${call.id}`, {

@@ -118,7 +118,7 @@ interface EventRow {
   duration: number | null;
 }
 
-const unknownCall = () => new AppError('forbidden', 'Unknown call');
+const unknownCall = () => new AppError('forbidden', 'Unknown call', { reason: 'unknown_call' });
 
 interface VoiceRow {
   id: string;
@@ -182,6 +182,7 @@ export class TelephonyEvents {
         callerId: row.number,
         timeLimit: hardCap,
         statusCallback: this.telephony.publicUrl(`/telephony/twilio/status${q}`),
+        action: this.telephony.publicUrl(`/telephony/twilio/dial-action${q}`),
         recording: row.record_calls
           ? {
               noticeUrl: this.telephony.publicUrl(`/telephony/twilio/notice${q}`),

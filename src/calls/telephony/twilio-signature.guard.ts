@@ -27,7 +27,9 @@ export class TwilioSignatureGuard implements CanActivate {
       !isFormParams(req.body) ||
       !twilio.validateRequest(this.telephony.webhookAuthToken, signature, url, req.body)
     ) {
-      throw new AppError('forbidden', 'Missing or invalid X-Twilio-Signature');
+      throw new AppError('forbidden', 'Missing or invalid X-Twilio-Signature', {
+        reason: 'bad_signature',
+      });
     }
     return true;
   }

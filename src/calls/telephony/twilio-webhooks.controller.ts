@@ -2,6 +2,7 @@ import { Controller, Header, HttpCode, Post, Query, Req, UseGuards } from '@nest
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../auth/access.decorators';
+import { ParentLegs } from './parent-leg';
 import { TelephonyEvents } from './telephony-events.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import type { FormParams } from './webhook-params';
@@ -16,7 +17,10 @@ import type { FormParams } from './webhook-params';
 @Public()
 @UseGuards(TwilioSignatureGuard)
 export class TwilioWebhooksController {
-  constructor(private readonly events: TelephonyEvents) {}
+  constructor(
+    private readonly events: TelephonyEvents,
+    private readonly parentLegs: ParentLegs,
+  ) {}
 
   /** The TwiML App's voice URL. */
   @Post('voice')
@@ -30,6 +34,21 @@ export class TwilioWebhooksController {
   @HttpCode(204)
   async status(@Req() req: FastifyRequest, @Query('callId') callId?: string): Promise<void> {
     await this.events.status(callId, req.body as FormParams);
+  }
+
+  /** The `<Dial action>` of the voice TwiML: the dial is over; answered with a hang-up. */
+  @Post('dial-action')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml; charset=utf-8')
+  dialAction(@Req() req: FastifyRequest, @Query('callId') callId?: string): Promise<string> {
+    return this.parentLegs.dialAction(callId, req.body as FormParams);
+  }
+
+  /** The TwiML App's status callback (set in the Twilio console): the browser leg's status. */
+  @Post('parent-status')
+  @HttpCode(204)
+  async parentStatus(@Req() req: FastifyRequest): Promise<void> {
+    await this.parentLegs.parentStatus(req.body as FormParams);
   }
 
   @Post('recording')

@@ -14,6 +14,12 @@ export interface DialPlan {
   /** The hard cap in seconds (clamped to 1..600 here). */
   timeLimit: number;
   statusCallback: string;
+  /**
+   * The `<Dial action>` URL: Twilio requests it when the dial is over (the dialed leg ended, or
+   * none was ever made), which is how the service hears of a browser leg that ended before any
+   * dialed leg existed. Its answer hangs up, as the end of this TwiML did without it.
+   */
+  action?: string;
   /** Present when the campaign records: the notice played to the called party, and where the recording is reported. */
   recording?: { noticeUrl: string; statusCallback: string };
 }
@@ -26,6 +32,7 @@ export function dialTwiml(plan: DialPlan): string {
     callerId: plan.callerId,
     timeLimit,
     answerOnBridge: true,
+    ...(plan.action ? { action: plan.action, method: 'POST' as const } : {}),
     ...(plan.recording
       ? {
           record: 'record-from-answer-dual' as const,
@@ -44,6 +51,13 @@ export function dialTwiml(plan: DialPlan): string {
     },
     plan.number,
   );
+  return r.toString();
+}
+
+/** The answer to the Dial action: the call ends, as it did without one. */
+export function hangupTwiml(): string {
+  const r = new twilio.twiml.VoiceResponse();
+  r.hangup();
   return r.toString();
 }
 

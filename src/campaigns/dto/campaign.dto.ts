@@ -164,6 +164,19 @@ export class CampaignFieldsDto {
   @Max(20)
   maxAttempts?: number;
 
+  @ApiPropertyOptional({
+    default: 5,
+    minimum: 0,
+    maximum: 60,
+    description:
+      'seconds the console shows the next contact before dialing it by itself when the caller is ready (0 = at once); contacts that may not be dialed automatically wait for Call',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  previewSeconds?: number;
+
   @ApiPropertyOptional({ default: 240, minimum: 0, maximum: 43200 })
   @IsOptional()
   @IsInt()

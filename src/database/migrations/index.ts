@@ -11,6 +11,9 @@ import { ContactTallies1795490000000 } from './1795490000000-ContactTallies';
 import { CampaignRollups1795494960352 } from './1795494960352-CampaignRollups';
 import { AwaitingOutcome1795512134713 } from './1795512134713-AwaitingOutcome';
 import { TokenVersion1795513772611 } from './1795513772611-TokenVersion';
+import { ParentEnded1795520000000 } from './1795520000000-ParentEnded';
+import { AutoDialConsent1795531000000 } from './1795531000000-AutoDialConsent';
+import { CallerStates1795531000001 } from './1795531000001-CallerStates';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -32,4 +35,7 @@ export const MIGRATIONS: Function[] = [
   CampaignRollups1795494960352,
   AwaitingOutcome1795512134713,
   TokenVersion1795513772611,
+  ParentEnded1795520000000,
+  AutoDialConsent1795531000000,
+  CallerStates1795531000001,
 ];
