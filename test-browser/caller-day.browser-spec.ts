@@ -332,6 +332,11 @@ describe('the caller console through a caller day', () => {
       { previewSeconds: 0 },
     );
     const { page, errors } = await openPage(suite.browser());
+    // A slow answer to "is a call open?": Ready is pressed before it comes (a race seen in CI).
+    await page.route('**/calls/current', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
     await signIn(page, `${suite.base()}/console`, caller);
     await button(page, 'Ready').click();
     await page.getByRole('heading', { name: 'Sooner Supply' }).waitFor();

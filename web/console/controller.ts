@@ -353,6 +353,8 @@ async function restore(): Promise<void> {
   const c = await call<Claim | undefined>('GET', '/calls/current');
   if (!c) {
     if (can({ type: 'NOTHING_TO_RESTORE' })) send({ type: 'NOTHING_TO_RESTORE' });
+    // Ready pressed while the page was still asking: the first contact comes now.
+    if (modeState() === 'ready' && flowState() === 'idle') await next();
     return;
   }
   const state = c.call?.state ?? 'leased';
@@ -383,6 +385,7 @@ async function restore(): Promise<void> {
     update({ phoneState: 'ended', wrapUpEndsAt: Date.now() + left * 1000, wrapUpWarned: false });
   } else {
     update({ phoneState: 'ready' });
+    startPreview();
   }
 }
 
