@@ -104,13 +104,10 @@ export function App() {
   const ctx = snap.context;
   const can = (e: Parameters<typeof snap.can>[0]) => snap.can(e);
 
-  // Countdowns: the wrap-up (warning at 30 s, then expiry) and the preview before an auto-dial.
+  // The wrap-up countdown: a warning at 30 s (rendered), then its expiry.
   useEffect(() => {
     if (flow === 'wrapUp' && data.wrapUpEndsAt !== null && now >= data.wrapUpEndsAt) {
       k.expireWrapUp();
-    }
-    if (flow === 'contact' && data.previewEndsAt !== null && now >= data.previewEndsAt) {
-      k.previewElapsed();
     }
   });
   // Heartbeat for the floor, and a look for new contacts while ready with none.

@@ -441,7 +441,8 @@ export async function next(contactId?: string): Promise<void> {
   const held = data.current?.callId;
   if (!can({ type: skipping ? 'SKIP' : 'NEXT' })) return;
   send({ type: skipping ? 'SKIP' : 'NEXT' });
-  update({ alert: null, previewEndsAt: null });
+  stopPreview();
+  update({ alert: null });
   try {
     if (skipping && held) {
       await call('POST', `/calls/${held}/release`).catch((e: unknown) => {
@@ -480,27 +481,45 @@ async function claim(contactId?: string): Promise<void> {
   });
   send({ type: 'CLAIMED', callId: c.callId, autoDial });
   startPreview();
-  void refreshInbox();
+  // After the dial has gone out: the inbox is a nicety, the next ring is the work.
+  later(refreshInbox);
 }
 
-/** In ready mode a fresh contact is dialed after the campaign's preview countdown. */
+/** Runs `f` once the next contact is on its way (the figures and the inbox never delay a dial). */
+function later(f: () => Promise<void>): void {
+  setTimeout(() => void f(), 1500);
+}
+
+let previewTimer: ReturnType<typeof setTimeout> | null = null;
+
+function stopPreview(): void {
+  if (previewTimer !== null) clearTimeout(previewTimer);
+  previewTimer = null;
+  if (data.previewEndsAt !== null) update({ previewEndsAt: null });
+}
+
+/**
+ * In ready mode a fresh contact is dialed after the campaign's preview countdown (at once for 0):
+ * a timer of its own, so the dial goes out on time, not at the page's next tick.
+ */
 function startPreview(): void {
+  stopPreview();
   const c = data.current;
-  if (!c || modeState() !== 'ready' || flowState() !== 'contact') {
-    update({ previewEndsAt: null });
-    return;
-  }
-  if (!actor.getSnapshot().context.autoDial.allowed) {
-    update({ previewEndsAt: null });
-    return;
-  }
+  if (!c || modeState() !== 'ready' || flowState() !== 'contact') return;
+  if (!actor.getSnapshot().context.autoDial.allowed) return;
   const seconds = c.campaign.previewSeconds ?? campaignOf(c)?.previewSeconds ?? 5;
+  if (seconds <= 0) return previewElapsed();
+  const callId = c.callId;
   update({ previewEndsAt: Date.now() + seconds * 1000 });
+  previewTimer = setTimeout(() => {
+    previewTimer = null;
+    if (data.current?.callId === callId) previewElapsed();
+  }, seconds * 1000);
 }
 
-/** Called by the page's ticker: the preview is over, dial if still allowed. */
+/** The preview is over: dial, if the machine still allows it (not paused, skipped or dialed). */
 export function previewElapsed(): void {
-  update({ previewEndsAt: null });
+  stopPreview();
   if (can({ type: 'PREVIEW_ELAPSED' })) void dial(true);
 }
 
@@ -515,7 +534,8 @@ export async function dial(auto = false): Promise<void> {
   const event = auto ? ({ type: 'PREVIEW_ELAPSED' } as const) : ({ type: 'DIAL' } as const);
   if (!c || !can(event)) return;
   send(event);
-  update({ alert: null, previewEndsAt: null, phoneState: 'dialing', extendNote: null });
+  stopPreview();
+  update({ alert: null, phoneState: 'dialing', extendNote: null });
   let answer: { mode: string; params?: { callId: string }; capSeconds: number };
   try {
     answer = await call('POST', `/calls/${c.callId}/dial`);
@@ -669,7 +689,7 @@ export async function save(recallIso: (local: string, zone: string) => string): 
   dropDraft(c.callId);
   send({ type: 'SAVED' });
   update({ wrapUpEndsAt: null, capEndsAt: null, phoneState: 'ready' });
-  void refreshFigures();
+  later(refreshFigures);
   if (flowState() === 'claiming') {
     try {
       await claim();
@@ -712,7 +732,7 @@ export async function ready(): Promise<void> {
 export function pause(reason: PauseReason): void {
   if (!can({ type: 'PAUSE', reason })) return;
   send({ type: 'PAUSE', reason });
-  update({ previewEndsAt: null });
+  stopPreview();
   void sendState();
 }
 
