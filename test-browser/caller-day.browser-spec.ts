@@ -165,6 +165,8 @@ describe('the caller console through a caller day', () => {
     await expectText(page.locator('#completeness'), 'Complete');
     // In view during the call at 1280×800: the outcome buttons, the form's first fields, Save.
     for (const locator of [
+      button(page, 'Hang up'),
+      page.getByRole('status'),
       button(page, 'Referral'),
       button(page, 'Do not call'),
       page.getByLabel('Very interested'),

@@ -191,11 +191,18 @@ describe('automatic dialing and written consent', () => {
       .expect(200);
     expect(got.body.previewSeconds).toBe(0);
 
-    const set = await ctx.activeCampaign({ fields: { previewSeconds: 12 } });
+    const set = await ctx.activeCampaign({
+      fields: { previewSeconds: 12, product: 'Rooftop solar' },
+    });
     await ctx.importCsv(set.campaignId, 'phone,state\n(213) 555-0106,CA\n');
+    // With what the script's {product} and {client} placeholders need, fresh and held alike.
     const claim = await next(set.callers[0], set.campaignId).expect(200);
-    expect(claim.body.campaign.previewSeconds).toBe(12);
+    expect(claim.body.campaign).toMatchObject({
+      previewSeconds: 12,
+      product: 'Rooftop solar',
+      clientName: expect.stringContaining('Acme Solar'),
+    });
     const held = await next(set.callers[0], set.campaignId).expect(200);
-    expect(held.body.campaign.previewSeconds).toBe(12);
+    expect(held.body.campaign).toEqual(claim.body.campaign);
   });
 });

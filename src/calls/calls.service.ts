@@ -65,6 +65,9 @@ export interface NextContact {
     talkCapSeconds: number;
     /** Seconds the console previews the contact before dialing it by itself (0 = at once). */
     previewSeconds: number;
+    /** For the script's `{product}` and `{client}` placeholders. */
+    product: string | null;
+    clientName: string | null;
   };
   pitch: Variant | null;
   offer: Variant | null;
@@ -547,6 +550,8 @@ export class CallsService {
         script: campaign.script,
         talkCapSeconds: campaign.talkCapSeconds,
         previewSeconds: campaign.previewSeconds,
+        product: campaign.product ?? null,
+        clientName: campaign.clientName ?? null,
       },
       pitch,
       offer,
@@ -562,8 +567,10 @@ export class CallsService {
     const [r]: Record<string, never>[] = await this.db.query(
       `SELECT k.id AS call_id, k.lease_expires_at, k.pitch_key, k.offer_key, c.*, g.name AS campaign_name,
               g.script, g.talk_cap_seconds, g.preview_seconds, g.kind AS campaign_kind, g.pitches, g.offers,
+              g.product, cl.name AS client_name,
               ${callableAltPhones('k.client_id', `g.kind = 'consumer'`)} AS callable_alt_phones
          FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
+              JOIN clients cl ON cl.id = k.client_id
         WHERE k.id = $1`,
       [callId],
     );
@@ -579,6 +586,8 @@ export class CallsService {
         script: r.script,
         talkCapSeconds: r.talk_cap_seconds,
         previewSeconds: r.preview_seconds,
+        product: r.product,
+        clientName: r.client_name,
       },
       pitch: pitches.find((v) => v.key === r.pitch_key) ?? null,
       offer: offers.find((v) => v.key === r.offer_key) ?? null,

@@ -23,6 +23,9 @@ export interface ClaimCampaign {
   leaseSeconds: number;
   /** Seconds the console previews a contact before dialing it by itself (0 = at once). */
   previewSeconds: number;
+  /** For the script's placeholders (`{product}`, `{client}`). */
+  product: string | null;
+  clientName: string | null;
   kind: CampaignKind;
   zones: string[];
   pitches: Variant[];
@@ -195,7 +198,8 @@ export class ContactQueue {
                    'id', g.id, 'clientId', g.client_id, 'name', g.name, 'script', g.script,
                    'talkCapSeconds', g.talk_cap_seconds, 'windowStart', g.window_start, 'windowEnd', g.window_end,
                    'maxAttempts', g.max_attempts, 'leaseSeconds', g.lease_seconds, 'kind', g.kind, 'zones', g.zones,
-                   'previewSeconds', g.preview_seconds,
+                   'previewSeconds', g.preview_seconds, 'product', g.product,
+                   'clientName', (SELECT cl.name FROM clients cl WHERE cl.id = g.client_id),
                    'pitches', g.pitches, 'offers', g.offers,
                    'registryOk', ${registryScrubOk('g', '$2', '$4')})
                  ORDER BY g.name, g.id)

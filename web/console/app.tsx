@@ -136,28 +136,6 @@ export function App() {
     <>
       <header class="bar">
         <h1>Caller console</h1>
-        <Figures figures={data.figures} />
-        <button
-          id="sign-out"
-          onClick={run(() => k.signOutNow())}
-          disabled={!can({ type: 'SIGN_OUT' })}
-        >
-          Sign out
-        </button>
-      </header>
-      {data.alert && (
-        <div id="alert" role="alert" class="alert">
-          {data.alert}{' '}
-          <button
-            class="link"
-            onClick={() => k.update({ alert: null })}
-            aria-label="Dismiss the message"
-          >
-            ×
-          </button>
-        </div>
-      )}
-      <main id="work" class="console">
         <div class="toolbar">
           {data.campaigns.length > 1 && (
             <label id="campaign-label">
@@ -181,7 +159,7 @@ export function App() {
             onClick={run(() => k.next())}
             disabled={!can({ type: flow === 'contact' ? 'SKIP' : 'NEXT' })}
           >
-            {flow === 'contact' && mode === 'ready' ? 'Skip' : 'Next contact'}
+            Next contact
           </button>
           <ReadySwitch mode={mode} reason={ctx.pauseReason} />
           <span class="mode-word" aria-live="polite" id="mode-state">
@@ -192,13 +170,35 @@ export function App() {
                 : 'Working by hand'}
           </span>
         </div>
+        <Figures figures={data.figures} />
+        <button
+          id="sign-out"
+          onClick={run(() => k.signOutNow())}
+          disabled={!can({ type: 'SIGN_OUT' })}
+        >
+          Sign out
+        </button>
+      </header>
+      {data.alert && (
+        <div id="alert" role="alert" class="alert">
+          {data.alert}{' '}
+          <button
+            class="link"
+            onClick={() => k.update({ alert: null })}
+            aria-label="Dismiss the message"
+          >
+            ×
+          </button>
+        </div>
+      )}
+      <main id="work" class="console">
         {ctx.notice && (
           <p id="notice" class="notice" role="alert">
             {ctx.notice}
           </p>
         )}
         <div class="columns">
-          <section class="col" aria-label="Contact">
+          <section class="col contact-col" aria-label="Contact">
             {showContact && c ? (
               <ContactCard c={c} now={now} me={data.me} />
             ) : (
@@ -214,10 +214,9 @@ export function App() {
                 )}
               </div>
             )}
-            <Inbox data={data} canTake={can({ type: 'NEXT' }) || can({ type: 'SKIP' })} />
           </section>
           {showContact && c && (
-            <section class="col" aria-label="Call and outcome">
+            <section class="col call-col" aria-label="Call and outcome">
               <PhoneCard
                 flow={flow}
                 data={data}
@@ -230,6 +229,9 @@ export function App() {
               <OutcomeCard flow={flow} data={data} can={can} wrapUpLeft={wrapUpLeft} />
             </section>
           )}
+          <section class="col inbox-col" aria-label="Your inbox">
+            <Inbox data={data} canTake={can({ type: 'NEXT' }) || can({ type: 'SKIP' })} />
+          </section>
         </div>
         {data.editing && data.editDraft && <ReturnedEditor data={data} />}
       </main>
@@ -295,8 +297,8 @@ function Figures({ figures }: { figures: k.PageData['figures'] }) {
     <p id="figures" aria-live="polite" class={judged && rate !== null && rate < 0.08 ? 'warn' : ''}>
       Today: {plural(dials, 'dial')} · {plural(connects, 'connect')} ·{' '}
       {plural(referrals, 'referral')} · success{' '}
-      {rate === null ? '—' : (rate * 100).toFixed(1) + '%'} (industry line 8%
-      {judged ? '' : `; judged after ${JUDGE_AFTER_DIALS} dials`})
+      {rate === null ? '—' : (rate * 100).toFixed(1) + '%'}
+      {judged ? ' (industry line 8%)' : ` (judged after ${JUDGE_AFTER_DIALS} dials)`}
     </p>
   );
 }
@@ -642,7 +644,7 @@ function OutcomeCard({ flow, data, can, wrapUpLeft }: CardProps & { wrapUpLeft: 
         Notes{' '}
         <textarea
           id="notes"
-          rows={2}
+          rows={1}
           value={d.notes}
           onInput={(e) => k.editDraft({ notes: (e.target as HTMLTextAreaElement).value })}
         />
@@ -874,7 +876,10 @@ function ReturnedEditor({ data }: { data: k.PageData }) {
       <ReferralForm
         r={d}
         onEdit={(p) => k.update({ editDraft: { ...d, ...p } })}
-        weights={DEFAULT_SCORE_WEIGHTS}
+        weights={
+          (data.campaigns.find((g) => g.id === r.campaign?.id)?.scoreWeights as
+            ScoreWeights | null | undefined) ?? DEFAULT_SCORE_WEIGHTS
+        }
         idPrefix="fix-"
       />
       <div class="row">
