@@ -203,6 +203,63 @@ describe('the caller console through a caller day', () => {
     expect(errors).toEqual([]);
   });
 
+  it('renders the script from markdown as safe HTML, placeholders filled and unknown ones marked', async () => {
+    const ctx = suite.ctx();
+    const { caller, campaignId } = await campaign(ctx, THREE);
+    await sql(ctx.dbUrl, `UPDATE users SET name = 'Casey Caller' WHERE email = $1`, [caller.email]);
+    await sql(ctx.dbUrl, `UPDATE campaigns SET script = $2 WHERE id = $1`, [
+      campaignId,
+      'Hi **{first name}**, this is {your name} about {product} for {company}.\n\n- {budget owner}\n\n<img src=x onerror="window.__pwned=1">',
+    ]);
+    const { page, errors } = await openPage(suite.browser());
+    await signIn(page, `${suite.base()}/console`, caller);
+    await firstContact(page, 'Whitfield Logistics');
+    const script = page.locator('#script');
+    await expectText(
+      script,
+      'Hi Dana, this is Casey Caller about Commercial solar for Whitfield Logistics.',
+    );
+    expect(await script.locator('strong').textContent()).toBe('Dana');
+    expect(await script.locator('mark.placeholder').textContent()).toBe('{budget owner}');
+    expect(await script.locator('img').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
+  it('loses nothing when the network drops while saving: the outcome waits, then goes', async () => {
+    const ctx = suite.ctx();
+    const { caller, campaignId } = await campaign(ctx, THREE);
+    const { page, errors } = await openPage(suite.browser());
+    await signIn(page, `${suite.base()}/console`, caller);
+    await firstContact(page, 'Whitfield Logistics');
+    await callAndAnswer(page);
+    await button(page, 'Hang up').click();
+    await expectText(page.getByRole('status'), 'ended');
+    await button(page, 'Not interested').click();
+    await page.getByLabel('Notes').fill('Has a supplier under contract until 2027');
+    await page.context().setOffline(true);
+    await button(page, 'Save outcome').click();
+    await expectText(page.getByRole('alert'), 'network is down');
+    // Still the same call, in wrap-up, with the outcome and the notes: Save can be pressed again.
+    await page.getByRole('heading', { name: 'Whitfield Logistics' }).waitFor();
+    expect(await button(page, 'Next contact').isDisabled()).toBe(true);
+    expect(await button(page, 'Not interested').getAttribute('aria-pressed')).toBe('true');
+    await page.context().setOffline(false);
+    await button(page, 'Save outcome').click();
+    await page.getByRole('heading', { name: 'Acme Roofing' }).waitFor();
+    const [row] = await sql<{ disposition: string; notes: string }>(
+      ctx.dbUrl,
+      `SELECT disposition, outcome->>'notes' AS notes FROM calls WHERE campaign_id = $1 AND dialed_at IS NOT NULL`,
+      [campaignId],
+    );
+    expect(row).toEqual({
+      disposition: 'not_interested',
+      notes: 'Has a supplier under contract until 2027',
+    });
+    // The browser reports the refused request itself; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
+  });
+
   it('extends the first call of a campaign, then disables Extend', async () => {
     const ctx = suite.ctx();
     const { caller } = await campaign(ctx, THREE, { extendAllowancePct: 10 });

@@ -296,6 +296,43 @@ describe('caller console with Twilio (no network)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('comes back to a Twilio call after a reload, and to its wrap-up once Twilio ends it', async () => {
+    const ctx = suite.ctx();
+    const { campaignId, caller } = await campaignWithOne('(213) 555-4103');
+    const { page, errors } = await twilioPage();
+    const status = page.getByRole('status');
+    await signIn(page, `${suite.base()}/console`, caller);
+    await page.getByRole('button', { name: 'Next contact' }).click();
+    await page.getByText('Harbor Freight Co').first().waitFor();
+    await page.waitForFunction(() => !!(globalThis as unknown as Partial<Win>).__fakeTwilio);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await expectText(status, 'ringing');
+    await cloud.status('in-progress');
+    await page.evaluate(() => (globalThis as unknown as Win).__fakeTwilio.call!.emit('accept'));
+    await expectText(status, 'in call');
+    await page.getByLabel('Notes').fill('Wants a callback from the owner');
+
+    // The reload ends the browser's leg; the page comes back to the call on the line.
+    await page.reload();
+    await page.getByText('Harbor Freight Co').first().waitFor();
+    await expectText(status, 'in call');
+    expect(await page.getByRole('button', { name: 'Next contact' }).isDisabled()).toBe(true);
+    // Twilio ends the call: the console sees it and opens the wrap-up, the notes kept.
+    await cloud.status('completed', { CallDuration: '35' });
+    await expectText(page.locator('#wrap-up'), 'Wrap-up');
+    expect(await page.getByLabel('Notes').inputValue()).toBe('Wants a callback from the owner');
+    await page.getByRole('button', { name: 'Not interested' }).click();
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    await page.getByText('No contact may be called right now').waitFor();
+    const [row] = await sql<{ disposition: string; talk_seconds: number }>(
+      ctx.dbUrl,
+      'SELECT disposition, talk_seconds FROM calls WHERE campaign_id = $1',
+      [campaignId],
+    );
+    expect(row).toEqual({ disposition: 'not_interested', talk_seconds: 35 });
+    expect(errors).toEqual([]);
+  });
+
   it('says in words when the browser may not use the microphone', async () => {
     const { caller } = await campaignWithOne('(213) 555-4102');
     const { page, errors } = await twilioPage();
