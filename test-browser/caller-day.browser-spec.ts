@@ -203,9 +203,13 @@ describe('the caller console through a caller day', () => {
     expect(errors).toEqual([]);
   });
 
-  it('renders the script from markdown as safe HTML, placeholders filled and unknown ones marked', async () => {
+  it('shows the whole contact card and renders the script as safe HTML, placeholders filled and unknown ones marked', async () => {
     const ctx = suite.ctx();
-    const { caller, campaignId } = await campaign(ctx, THREE);
+    const { caller, campaignId } = await campaign(
+      ctx,
+      'company,first name,last name,title,phone,alternate phone,email,website,address,city,state,zip,CRM Note\n' +
+        'Whitfield Logistics,Dana,Whitfield,Facilities Director,(512) 555-3001,(512) 555-3091,dana@whitfield.example,whitfield.example,12 Dock Rd,Austin,TX,78701,call after 2 pm\n',
+    );
     await sql(ctx.dbUrl, `UPDATE users SET name = 'Casey Caller' WHERE email = $1`, [caller.email]);
     await sql(ctx.dbUrl, `UPDATE campaigns SET script = $2 WHERE id = $1`, [
       campaignId,
@@ -214,6 +218,19 @@ describe('the caller console through a caller day', () => {
     const { page, errors } = await openPage(suite.browser());
     await signIn(page, `${suite.base()}/console`, caller);
     await firstContact(page, 'Whitfield Logistics');
+    const card = page.locator('#contact');
+    for (const text of [
+      '+15125553091',
+      'dana@whitfield.example',
+      'whitfield.example',
+      '12 Dock Rd',
+      'Austin',
+      '78701',
+      'CRM Note',
+      'call after 2 pm',
+    ]) {
+      await expectText(card, text);
+    }
     const script = page.locator('#script');
     await expectText(
       script,
