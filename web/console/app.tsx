@@ -11,7 +11,7 @@ import { DEFAULT_SCORE_WEIGHTS, scoreReferral, type ScoreWeights } from '../../s
 import { nowIn, zonedToIso } from '../src/zones.js';
 import * as k from './controller';
 import { type Draft, type ReferralDraft } from './controller';
-import { clock, localTimeText, plural, zoneCity } from './local-time';
+import { clock, localTimeText, plural, recallWhen, zoneCity } from './local-time';
 import { PAUSE_REASONS, type PauseReason } from './machine';
 import { renderScript } from './script';
 
@@ -113,10 +113,12 @@ export function App() {
   // Heartbeat for the floor, and a look for new contacts while ready with none.
   useEffect(() => {
     const beat = setInterval(() => void k.sendState(), 30_000);
-    const retry = setInterval(() => k.retryWhenEmpty(), 30_000);
+    const retry = setInterval(() => k.retryWhenEmpty(), 10_000);
+    const inbox = setInterval(() => void k.refreshInbox(), 60_000);
     return () => {
       clearInterval(beat);
       clearInterval(retry);
+      clearInterval(inbox);
     };
   }, []);
   useKeys(can);
@@ -143,7 +145,7 @@ export function App() {
               <select
                 id="campaign"
                 value={data.campaignId}
-                onChange={(e) => k.update({ campaignId: (e.target as HTMLSelectElement).value })}
+                onChange={(e) => k.chooseCampaign((e.target as HTMLSelectElement).value)}
               >
                 {data.campaigns.map((g) => (
                   <option value={g.id} key={g.id}>
@@ -233,7 +235,12 @@ export function App() {
             <Inbox data={data} canTake={can({ type: 'NEXT' }) || can({ type: 'SKIP' })} />
           </section>
         </div>
-        {data.editing && data.editDraft && <ReturnedEditor data={data} />}
+        {data.editing && data.editDraft && (
+          <>
+            <div class="backdrop" onClick={() => k.editReturned(null)} />
+            <ReturnedEditor data={data} />
+          </>
+        )}
       </main>
     </>
   );
@@ -534,23 +541,19 @@ function PhoneCard({
             <span>Simulated phone:</span>
             <button
               id="sim-answer"
-              disabled={!simulatedRinging || flow === 'dialing'}
+              disabled={!simulatedRinging}
               onClick={() => k.simulate('answer')}
             >
               Simulate answer
             </button>
             <button
               id="sim-no-answer"
-              disabled={!simulatedRinging || flow === 'dialing'}
+              disabled={!simulatedRinging}
               onClick={() => k.simulate('no-answer')}
             >
               Simulate no answer
             </button>
-            <button
-              id="sim-busy"
-              disabled={!simulatedRinging || flow === 'dialing'}
-              onClick={() => k.simulate('busy')}
-            >
+            <button id="sim-busy" disabled={!simulatedRinging} onClick={() => k.simulate('busy')}>
               Simulate busy
             </button>
           </div>
@@ -838,9 +841,9 @@ function Inbox({ data, canTake }: { data: k.PageData; canTake: boolean }) {
                 {[r.firstName, r.lastName].filter(Boolean).length
                   ? ` · ${[r.firstName, r.lastName].filter(Boolean).join(' ')}`
                   : ''}{' '}
-                · {localTimeText(r.timezones ?? [], new Date(r.recallAt))}
+                · {recallWhen(r.timezones ?? [], new Date(r.recallAt))}
                 {r.due ? ' · due' : ''}{' '}
-                {r.due && (
+                {r.due && r.contactId !== data.current?.contact.id && (
                   <button
                     disabled={!canTake}
                     onClick={run(() => k.takeRecall(r.contactId))}
@@ -900,6 +903,11 @@ function ReturnedEditor({ data }: { data: k.PageData }) {
 function useKeys(can: CardProps['can']) {
   useEffect(() => {
     const onKey = (ev: KeyboardEvent) => {
+      // The Fix dialog is modal: no shortcut reaches the page behind it; Escape closes it.
+      if (k.getData().editing) {
+        if (ev.key === 'Escape') k.editReturned(null);
+        return;
+      }
       const t = ev.target as HTMLElement;
       if (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable) return;
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;

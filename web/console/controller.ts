@@ -192,6 +192,10 @@ export function draftFor(c: Claim | null): Draft {
 
 export const actor = createActor(consoleMachine).start();
 
+/** This tab's Ready switch and campaign, kept over a reload (sessionStorage: per tab). */
+const MODE_KEY = 'rd.console.mode';
+const CAMPAIGN_KEY = 'rd.console.campaign';
+
 let data: PageData = {
   me: null,
   campaigns: [],
@@ -234,8 +238,15 @@ export const flowState = () => (actor.getSnapshot().value as { flow: string }).f
 export const modeState = () => (actor.getSnapshot().value as { mode: string }).mode;
 
 export function showError(e: unknown): void {
+  if (e instanceof ApiError && e.status === 401 && token()) {
+    // The session ended (the token expired): sign in again; the call and what was typed stay.
+    update({
+      alert: 'Your session has ended: sign in again. Your call and what you typed are kept.',
+    });
+    void signOutNow(true);
+    return;
+  }
   update({ alert: e instanceof Error ? e.message : String(e) });
-  if (e instanceof ApiError && e.status === 401) void signOutNow(true);
 }
 
 // ---- the phone ----------------------------------------------------------------------------
@@ -337,7 +348,12 @@ export async function start(): Promise<void> {
   update({
     me: meFull ?? me,
     campaigns: active,
-    campaignId: data.campaignId || active[0]?.id || '',
+    campaignId:
+      [data.campaignId, sessionStorage.getItem(CAMPAIGN_KEY)].find(
+        (id) => id && active.some((g) => g.id === id),
+      ) ??
+      active[0]?.id ??
+      '',
     mode,
   });
   phone = phoneFor(mode);
@@ -350,26 +366,52 @@ export async function start(): Promise<void> {
 
 /** Comes back to the caller's open lease or call after a reload (`GET /calls/current`). */
 async function restore(): Promise<void> {
-  const c = await call<Claim | undefined>('GET', '/calls/current');
+  let c: Claim | undefined;
+  // A blip (the network, the service restarting) must not leave the page asking forever.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      c = await call<Claim | undefined>('GET', '/calls/current');
+      break;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return showError(e);
+      update({ alert: `${(e as Error).message} (trying again…)` });
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 1000 * attempt)));
+      if (flowState() !== 'restoring') return;
+    }
+  }
+  if (data.alert?.endsWith('(trying again…)')) update({ alert: null });
+  // Ready before the reload (this tab): still ready.
+  if (sessionStorage.getItem(MODE_KEY) === 'ready' && can({ type: 'READY' })) {
+    send({ type: 'READY' });
+    void sendState();
+  }
   if (!c) {
     if (can({ type: 'NOTHING_TO_RESTORE' })) send({ type: 'NOTHING_TO_RESTORE' });
-    // Ready pressed while the page was still asking: the first contact comes now.
+    // Ready (pressed while the page was still asking, or before a reload): the first contact.
     if (modeState() === 'ready' && flowState() === 'idle') await next();
     return;
   }
   const state = c.call?.state ?? 'leased';
   const draft = loadDraft<Draft>(c.callId) ?? draftFor(c);
-  update({ current: c, draft, digits: '', muted: false, extendNote: null });
+  if (c.call?.capSeconds) c.campaign.talkCapSeconds = c.call.capSeconds;
+  update({
+    current: c,
+    draft,
+    digits: '',
+    muted: false,
+    extendNote: c.call?.extended ? 'Extended' : null,
+  });
   send({
     type: 'RESTORED',
     callId: c.callId,
     callState: state,
     autoDial: c.autoDial ?? { allowed: true, reason: null },
   });
-  // The outcome chosen before the reload is chosen again.
+  // The outcome chosen before the reload is chosen again; an extended call stays extended.
   if (draft.disposition && can({ type: 'CHOOSE', disposition: draft.disposition })) {
     send({ type: 'CHOOSE', disposition: draft.disposition });
   }
+  if (c.call?.extended) send({ type: 'EXTEND_REFUSED' });
   const flow = flowState();
   if (flow === 'live' || flow === 'ringing' || flow === 'dialing') {
     if (data.mode === 'simulated') simulated.resume(c.callId, flow === 'live');
@@ -419,18 +461,33 @@ export async function signInWith(email: string, password: string): Promise<void>
 
 export async function signOutNow(forced = false): Promise<void> {
   if (!forced && !can({ type: 'SIGN_OUT' })) return;
-  if (!forced && flowState() === 'contact' && data.current) {
-    await call('POST', `/calls/${data.current.callId}/release`).catch(() => undefined);
+  if (!forced) {
+    // Another tab of this caller may have a call on the line or in wrap-up: finish it first.
+    const open = await call<Claim | undefined>('GET', '/calls/current').catch(() => undefined);
+    if (open && open.call && open.call.state !== 'leased') {
+      update({
+        alert:
+          'A call is still open (on the line or in wrap-up, perhaps in another tab): save its outcome before signing out.',
+      });
+      return;
+    }
+    if (open) await call('POST', `/calls/${open.callId}/release`).catch(() => undefined);
+    dropAllDrafts();
+    // Off the floor at once, not after 90 s of silence.
+    await call('DELETE', '/callers/me/state').catch(() => undefined);
+    sessionStorage.removeItem(MODE_KEY);
+    sessionStorage.removeItem(CAMPAIGN_KEY);
   }
-  dropAllDrafts();
-  // Off the floor at once, not after 90 s of silence.
-  await call('DELETE', '/callers/me/state').catch(() => undefined);
   signOut();
   sessionStorage.removeItem('rd.me');
-  if (can({ type: 'SIGN_OUT' })) send({ type: 'SIGN_OUT' });
-  else actor.send({ type: 'SIGN_OUT' });
+  send({ type: forced ? 'SESSION_ENDED' : 'SIGN_OUT' });
+  stopPreview();
   update({ me: null, current: null, draft: draftFor(null), alert: forced ? data.alert : null });
-  if (forced && flowState() !== 'signedOut') location.reload();
+}
+
+export function chooseCampaign(id: string): void {
+  sessionStorage.setItem(CAMPAIGN_KEY, id);
+  update({ campaignId: id });
 }
 
 // ---- claiming, skipping, recalls --------------------------------------------------------------
@@ -680,11 +737,15 @@ export async function save(recallIso: (local: string, zone: string) => string): 
   } catch (e) {
     if (e instanceof ApiError && e.code === 'wrap_up_over') {
       expireWrapUp(e.message);
+      return;
+    } else if (e instanceof ApiError && e.code === 'outcome_recorded') {
+      // Saved already (another tab, or an answer the network lost): the call is done.
+      update({ alert: `${e.message}: it was saved before; moving on.` });
     } else {
       send({ type: 'SAVE_FAILED' });
       showError(e);
+      return;
     }
-    return;
   }
   dropDraft(c.callId);
   send({ type: 'SAVED' });
@@ -724,6 +785,7 @@ export function expireWrapUp(why?: string): void {
 export async function ready(): Promise<void> {
   if (!can({ type: 'READY' })) return;
   send({ type: 'READY' });
+  sessionStorage.setItem(MODE_KEY, 'ready');
   void sendState();
   if (flowState() === 'idle') await next();
   else startPreview();
@@ -731,9 +793,17 @@ export async function ready(): Promise<void> {
 
 export function pause(reason: PauseReason): void {
   if (!can({ type: 'PAUSE', reason })) return;
+  const held = flowState() === 'contact' ? data.current?.callId : undefined;
   send({ type: 'PAUSE', reason });
+  sessionStorage.removeItem(MODE_KEY);
   stopPreview();
   void sendState();
+  // On a break nobody holds a contact: an undialed one goes back to the queue.
+  if (held) {
+    dropDraft(held);
+    update({ current: null, draft: draftFor(null), phoneState: 'ready' });
+    void call('POST', `/calls/${held}/release`).catch(() => undefined);
+  }
 }
 
 /** The caller's state for the floor: sent on every change and every 30 s while the page is open. */
@@ -749,9 +819,8 @@ export async function sendState(): Promise<void> {
 
 /** While ready with nothing to call, look again now and then. */
 export function retryWhenEmpty(): void {
-  if (modeState() === 'ready' && flowState() === 'idle' && actor.getSnapshot().context.empty) {
-    void next();
-  }
+  // Ready and idle: nothing to call last time, or a claim that failed (the network): again.
+  if (modeState() === 'ready' && flowState() === 'idle') void next();
 }
 
 // ---- figures and the inbox ------------------------------------------------------------------

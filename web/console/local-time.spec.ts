@@ -1,4 +1,4 @@
-import { clock, localTimeText, plural, timeIn } from './local-time';
+import { clock, localTimeText, plural, recallWhen, timeIn } from './local-time';
 
 describe("the contact's local time, honestly", () => {
   const at = new Date('2026-03-02T17:58:00Z');
@@ -25,6 +25,19 @@ describe("the contact's local time, honestly", () => {
 
   it('follows daylight saving time (US change on 2026-03-08)', () => {
     expect(timeIn('America/New_York', new Date('2026-03-09T17:58:00Z'))).toBe('13:58');
+  });
+});
+
+describe('a recall, with its date', () => {
+  it('names the day, not only the time', () => {
+    expect(recallWhen(['America/Denver'], new Date('2026-03-04T17:30:00Z'))).toBe(
+      'Wed 4 Mar, 10:30 (Denver)',
+    );
+  });
+  it('gives every candidate zone', () => {
+    expect(
+      recallWhen(['America/Chicago', 'America/Denver'], new Date('2026-03-04T17:30:00Z')),
+    ).toBe('Wed 4 Mar, 11:30 or Wed 4 Mar, 10:30 (Chicago or Denver)');
   });
 });
 

@@ -35,3 +35,20 @@ export function clock(seconds: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** When a recall is due, with its date, in the contact's zone(s): "Wed 4 Mar, 10:30 (Denver)". */
+export function recallWhen(zones: string[], at: Date): string {
+  const fmt = (zone: string | undefined) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(at);
+  if (zones.length === 0) return `${fmt(undefined)} (your time)`;
+  const texts = [...new Set(zones.map(fmt))];
+  return `${texts.join(' or ')} (${zones.map(zoneCity).join(' or ')})`;
+}

@@ -86,6 +86,7 @@ const E = {
   answered: { type: 'ANSWERED' },
   ready: { type: 'READY' },
   pause: { type: 'PAUSE', reason: 'break' },
+  sessionEnded: { type: 'SESSION_ENDED' },
   restoredLive: { type: 'RESTORED', callId: 'x', callState: 'in_progress', autoDial: ALLOWED },
   restoredEnded: { type: 'RESTORED', callId: 'x', callState: 'completed', autoDial: ALLOWED },
   restoredLeased: { type: 'RESTORED', callId: 'x', callState: 'leased', autoDial: ALLOWED },
@@ -176,6 +177,13 @@ const TABLE: [string, keyof typeof E, string][] = [
   ['saving', 'save', 'refused'],
   ['saving', 'choose', 'refused'],
   ['onBreakSaving', 'saved', 'idle'],
+  // Pausing with a contact on screen gives it back; on a call the pause waits for its end.
+  ['readyContact', 'pause', 'idle'],
+  ['contact', 'pause', 'refused'],
+  // The session ends (the token expired) in any state: signed out, the call left as it is.
+  ['live', 'sessionEnded', 'signedOut'],
+  ['wrapUp', 'sessionEnded', 'signedOut'],
+  ['contact', 'sessionEnded', 'signedOut'],
 ];
 
 describe('the console state machine', () => {

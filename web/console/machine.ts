@@ -57,6 +57,8 @@ export type ServerCallState =
 export type ConsoleEvent =
   | { type: 'SIGNED_IN' }
   | { type: 'SIGN_OUT' }
+  /** The token expired or was refused: signed out at once, the call left as it is on the server. */
+  | { type: 'SESSION_ENDED' }
   | { type: 'RESTORED'; callId: string; callState: ServerCallState; autoDial: AutoDial }
   | { type: 'NOTHING_TO_RESTORE' }
   | { type: 'NEXT' }
@@ -148,6 +150,7 @@ export const consoleMachine = setup({
   states: {
     flow: {
       initial: 'signedOut',
+      on: { SESSION_ENDED: { target: '.signedOut' } },
       states: {
         signedOut: {
           on: {
@@ -200,6 +203,8 @@ export const consoleMachine = setup({
               target: 'idle',
               actions: ['forgetCall', assign(({ event }) => ({ notice: event.notice }))],
             },
+            // A break: the undialed contact goes back (nobody holds a contact over lunch).
+            PAUSE: { guard: stateIn({ mode: 'ready' }), target: 'idle', actions: 'forgetCall' },
             SIGN_OUT: 'signedOut',
           },
         },

@@ -50,5 +50,15 @@ export function renderScript(markdown: string, values: ScriptValues): string {
     parts.push(doc.createTextNode(s.slice(last)));
     text.replaceWith(...parts);
   }
+  // Links open beside the console (a click never leaves the call); one micromark emptied (an
+  // unsafe protocol) is no link at all.
+  for (const a of Array.from(root.querySelectorAll('a'))) {
+    if (!a.getAttribute('href')) {
+      a.replaceWith(...Array.from(a.childNodes));
+      continue;
+    }
+    a.setAttribute('target', '_blank');
+    a.setAttribute('rel', 'noopener noreferrer');
+  }
   return root.innerHTML;
 }
