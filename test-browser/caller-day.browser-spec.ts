@@ -501,3 +501,198 @@ describe('the wrap-up window in the console', () => {
     expect(errors).toEqual([]);
   });
 });
+
+/** What a QA pass of the console found; each test failed on the console before its fix. */
+describe('the console under a QA pass', () => {
+  const suite = browserSuite();
+
+  async function onWrapUp(page: Page, caller: TestUser): Promise<void> {
+    await signIn(page, `${suite.base()}/console`, caller);
+    await firstContact(page, 'Whitfield Logistics');
+    await callAndAnswer(page);
+    await button(page, 'Hang up').click();
+    await expectText(page.getByRole('status'), 'ended');
+  }
+
+  it('moves on when the outcome was already saved elsewhere (another tab)', async () => {
+    const ctx = suite.ctx();
+    const { caller, campaignId } = await campaign(ctx, THREE);
+    const { page, errors } = await openPage(suite.browser());
+    await onWrapUp(page, caller);
+    const [row] = await sql<{ id: string }>(
+      ctx.dbUrl,
+      'SELECT id FROM calls WHERE campaign_id = $1 AND dialed_at IS NOT NULL',
+      [campaignId],
+    );
+    await asUser(ctx, caller.token)
+      .post(`/calls/${row.id}/outcome`, { disposition: 'busy' })
+      .expect(200);
+    await button(page, 'Gatekeeper').click();
+    await button(page, 'Save outcome').click();
+    await page.getByRole('heading', { name: 'Acme Roofing' }).waitFor();
+    await expectText(page.getByRole('alert'), 'saved before');
+    expect(errors.filter((e) => !e.includes('409'))).toEqual([]);
+  });
+
+  it('keeps the call and what was typed when the session ends, and says so', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE);
+    const { page } = await openPage(suite.browser());
+    await onWrapUp(page, caller);
+    await button(page, 'Referral').click();
+    await page.getByRole('textbox', { name: 'Need' }).fill(NEED);
+    await page.route('**/calls/*/outcome', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          statusCode: 401,
+          error: 'Unauthorized',
+          code: 'unauthenticated',
+          message: 'Token expired',
+          details: [],
+        }),
+      }),
+    );
+    await page.getByLabel('Needs work').check();
+    await button(page, 'Save outcome').click();
+    await expectText(page.getByRole('alert'), 'Your session has ended');
+    await page.unroute('**/calls/*/outcome');
+    await page.locator('#sign-in').getByLabel('Email').fill(caller.email);
+    await page.locator('#sign-in').getByLabel('Password').fill(caller.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Whitfield Logistics' }).waitFor();
+    await expectText(page.locator('#wrap-up'), 'Wrap-up');
+    expect(await button(page, 'Referral').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('textbox', { name: 'Need' }).inputValue()).toBe(NEED);
+  });
+
+  it('refuses to sign out while another tab of the caller has a call on the line', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE);
+    // Two tabs of one browser: their own sessions, one shared local storage.
+    const context = await suite.browser().newContext({ viewport: { width: 1280, height: 800 } });
+    const b = await context.newPage();
+    await signIn(b, `${suite.base()}/console`, caller);
+    await b.getByRole('button', { name: 'Next contact' }).waitFor();
+    const a = await context.newPage();
+    await signIn(a, `${suite.base()}/console`, caller);
+    await firstContact(a, 'Whitfield Logistics');
+    await callAndAnswer(a);
+    await a.getByLabel('Notes').fill('Owner on the line');
+    // Tab B, idle since before the call, signs out: refused, and tab A's draft stays.
+    await b.getByRole('button', { name: 'Sign out' }).click();
+    await expectText(b.getByRole('alert'), 'A call is still open');
+    await a.reload();
+    await expectText(a.getByRole('status'), 'in call');
+    expect(await a.getByLabel('Notes').inputValue()).toBe('Owner on the line');
+    await context.close();
+  });
+
+  it('asks again when the open-call check fails once at load', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE);
+    const { page } = await openPage(suite.browser());
+    let failed = 0;
+    await page.route('**/calls/current', async (route) => {
+      if (failed++ === 0) return route.abort('connectionrefused');
+      return route.continue();
+    });
+    await signIn(page, `${suite.base()}/console`, caller);
+    await expect(button(page, 'Next contact').isEnabled()).resolves.toBeDefined();
+    for (let i = 0; i < 100 && (await button(page, 'Next contact').isDisabled()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await button(page, 'Next contact').isEnabled()).toBe(true);
+    expect(failed).toBeGreaterThanOrEqual(2);
+    await firstContact(page, 'Whitfield Logistics');
+  });
+
+  it('keeps an extended call extended after a reload', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE, { extendAllowancePct: 10 });
+    const { page, errors } = await openPage(suite.browser());
+    await signIn(page, `${suite.base()}/console`, caller);
+    await firstContact(page, 'Whitfield Logistics');
+    await callAndAnswer(page);
+    await button(page, 'Extend').click();
+    await expectText(page.locator('#extend-note'), 'Extended');
+    await page.reload();
+    await expectText(page.getByRole('status'), 'in call');
+    await expectText(page.locator('#countdown'), 'Talk cap: 10:');
+    expect(await button(page, 'Extend').isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps Ready over a reload, its preview counting down again', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE, { previewSeconds: 30 });
+    const { page, errors } = await openPage(suite.browser());
+    await signIn(page, `${suite.base()}/console`, caller);
+    await button(page, 'Ready').click();
+    await page.getByRole('heading', { name: 'Whitfield Logistics' }).waitFor();
+    await expectText(page.locator('#preview'), 'Dialing in');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Whitfield Logistics' }).waitFor();
+    await expectText(page.locator('#mode-state'), 'Ready');
+    await expectText(page.locator('#preview'), 'Dialing in');
+    expect(errors).toEqual([]);
+  });
+
+  it('claims again by itself when a claim failed while Ready', async () => {
+    const ctx = suite.ctx();
+    const { caller } = await campaign(ctx, THREE, { previewSeconds: 30 });
+    const { page } = await openPage(suite.browser());
+    let refused = 0;
+    await page.route('**/calls/next', async (route) => {
+      if (refused++ === 0) return route.abort('internetdisconnected');
+      return route.continue();
+    });
+    await signIn(page, `${suite.base()}/console`, caller);
+    await button(page, 'Ready').click();
+    await expectText(page.getByRole('alert'), 'network');
+    await page.getByRole('heading', { name: 'Whitfield Logistics' }).waitFor({ timeout: 20_000 });
+    expect(refused).toBe(2);
+  });
+
+  it('keeps shortcuts away from the page behind the Fix dialog; Escape closes it', async () => {
+    const ctx = suite.ctx();
+    const { caller, campaignId, clientId } = await campaign(ctx, THREE);
+    const am = await ctx.newUser('account_manager');
+    await ctx.assignManagers(clientId, [am.id]);
+    const { page, errors } = await openPage(suite.browser());
+    await signIn(page, `${suite.base()}/console`, caller);
+    await firstContact(page, 'Whitfield Logistics');
+    await button(page, 'Referral').click();
+    await page.getByLabel('Needs work').check();
+    await page.getByRole('textbox', { name: 'Need' }).fill('Solar maybe');
+    await button(page, 'Save outcome').click();
+    await page.getByRole('heading', { name: 'Acme Roofing' }).waitFor();
+    const [ref] = await sql<{ id: string }>(
+      ctx.dbUrl,
+      'SELECT id FROM referrals WHERE campaign_id = $1',
+      [campaignId],
+    );
+    await asUser(ctx, am.token)
+      .post(`/referrals/${ref.id}/return`, { reason: 'Say more' })
+      .expect(200);
+    await page.reload();
+    await page
+      .locator('#returned')
+      .getByRole('button', { name: /Fix the referral/ })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Fix a returned referral' });
+    await dialog.getByRole('heading').click();
+    await page.keyboard.press('c');
+    await new Promise((r) => setTimeout(r, 500));
+    const dialed = await sql<{ n: number }>(
+      ctx.dbUrl,
+      'SELECT count(*)::int AS n FROM calls WHERE campaign_id = $1 AND dialed_at IS NOT NULL',
+      [campaignId],
+    );
+    expect(dialed[0].n).toBe(0);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
+});
