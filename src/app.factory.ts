@@ -6,6 +6,12 @@ import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
 import { registerCompression } from './common/compression';
 import { createLogger, PinoNestLogger } from './common/logger';
+import {
+  frameworkErrorReply,
+  registerBodyChecks,
+  registerJsonParser,
+} from './common/request-bodies';
+import { registerSecurityHeaders } from './common/security-headers';
 import { registerUploadParsers } from './common/upload';
 import { registerWebPages } from './common/web-pages';
 import type { AppConfig } from './config/app-config';
@@ -37,6 +43,8 @@ export async function createApp(
     loggerInstance: logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A path that is not valid UTF-8 (a lone surrogate, %00 bytes) answered in the API's error shape.
+    frameworkErrors: frameworkErrorReply,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, options.clock, options.twilioHttpClient),
@@ -46,9 +54,13 @@ export async function createApp(
     },
   );
 
-  // Uploads (contact lists, do-not-call files) are streamed: CSV bodies as is, forms through multipart.
   const fastify = app.getHttpAdapter().getInstance();
+  // CSP, no framing, nosniff, Referrer-Policy, HSTS over https: on every response, by route.
+  registerSecurityHeaders(fastify, config.publicBaseUrl);
+  // Uploads (contact lists, do-not-call files) are streamed: CSV bodies as is, forms through multipart.
   registerUploadParsers(fastify);
+  // A body of a type its route does not take: 415 before it is read.
+  registerBodyChecks(fastify);
   // Large answers (reports by day, lists) gzipped for clients that take it.
   registerCompression(fastify);
   await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
@@ -80,6 +92,8 @@ export async function createApp(
     { parseAs: 'string', bodyLimit: 64 * 1024 },
     (_req, body, done) => done(null, parseForm(body as string)),
   );
+  // JSON bodies bounded in depth, values and bytes as they arrive, before parsing and validation.
+  registerJsonParser(fastify);
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

@@ -30,7 +30,7 @@ export class AppModule {
       imports: [
         ConfigModule.register(config, twilioHttpClient),
         CommonModule.register(clock),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.database)),
         AuthModule,
         ClientsModule,
         CampaignsModule,

@@ -80,8 +80,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen({ port: resolved.port, host: '0.0.0.0' });
-  logger.info(`listening on http://localhost:${resolved.port} (docs at /docs)`);
+  await app.listen({ port: resolved.port, host: resolved.host });
+  const where = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  logger.info(`listening on http://${where}:${resolved.port} (docs at /docs)`);
 }
 
 if (require.main === module) {

@@ -92,7 +92,7 @@ describe('account-manager dashboard (/manage)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('creates a client and a campaign, refuses activation with what is missing, then activates; projects a target; uploads a registry extract', async () => {
+  it('creates a client and a campaign, refuses activation with what is missing, then activates; projects a target; uploads a do-not-call list (registry extracts are not offered to managers)', async () => {
     const [ctx, base, browser] = [suite.ctx(), suite.base(), suite.browser()];
     ctx.clock.set('2026-11-23T15:00:00Z');
     const am = await ctx.newUser('account_manager');
@@ -187,12 +187,13 @@ describe('account-manager dashboard (/manage)', () => {
     expect(await band.isVisible()).toBe(true);
     expect(await band.locator('[data-series="band80"]').count()).toBe(1);
 
-    // A registry extract for this client, with the date it was obtained; a bad line reported.
-    const file = join(ARTIFACTS, 'registry-extract.csv');
+    // A do-not-call list for this client; a bad line reported. Registry extracts and the
+    // agency-wide list are the admins': a manager is not offered them.
+    expect(await page.getByLabel('Registry extract').isVisible()).toBe(false);
+    expect(await page.getByLabel('Agency-wide list').isVisible()).toBe(false);
+    const file = join(ARTIFACTS, 'dnc-list.csv');
     await writeFile(file, 'phone\n(512) 555-0141\n(512) 555-0142\nnot a number\n');
     await page.getByLabel('List file').setInputFiles(file);
-    await page.getByLabel('Registry extract').check();
-    await page.getByLabel('Obtained on').fill('2026-11-20');
     await page.getByRole('button', { name: 'Upload list' }).click();
     await expectText(page.locator('#dnc-upload-report'), 'List uploaded');
     expect(await page.locator('#dnc-upload-report').textContent()).toMatch(/2 added.*1 invalid/);
@@ -201,7 +202,7 @@ describe('account-manager dashboard (/manage)', () => {
       ctx.dbUrl,
       "SELECT phone, source, client_id FROM dnc_numbers WHERE phone IN ('+15125550141', '+15125550142') ORDER BY phone",
     );
-    expect(listed.map((d) => d.source)).toEqual(['registry', 'registry']);
+    expect(listed.map((d) => d.source)).toEqual(['list', 'list']);
     expect(listed.every((d) => d.client_id !== null)).toBe(true);
     await shot(page, 'manage-dnc-upload');
     // The refused activation was an expected 409, not a page error.

@@ -310,6 +310,8 @@ const ROUTES: Route[] = [
     allowed: ['admin', 'account_manager'],
     tenant: true,
   },
+  // A client's list: its managers and admins. The global list and registry extracts are the
+  // admins' alone (403 for managers, inside the route: test/dnc-authority.e2e-spec.ts).
   {
     method: 'post',
     path: '/dnc',

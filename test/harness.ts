@@ -130,7 +130,12 @@ export class TestContext {
     return res.body;
   }
 
-  async newUser(role: Role, clientId?: string): Promise<TestUser> {
+  /** A user created by the admin, signed in once (unless `signIn: false`, then `token` is ''). */
+  async newUser(
+    role: Role,
+    clientId?: string,
+    options: { signIn?: boolean } = {},
+  ): Promise<TestUser> {
     const email = `${this.unique(role)}@test.example`.toLowerCase();
     const password = 'password-' + Math.random().toString(36).slice(2);
     const res = await this.http()
@@ -138,7 +143,7 @@ export class TestContext {
       .auth(this.adminToken, { type: 'bearer' })
       .send({ email, password, role, ...(clientId ? { clientId } : {}) })
       .expect(201);
-    const token = await this.login(email, password);
+    const token = options.signIn === false ? '' : await this.login(email, password);
     return { id: res.body.id, email, password, role, clientId: clientId ?? null, token };
   }
 

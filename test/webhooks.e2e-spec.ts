@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { AppConfig } from '../src/config/app-config';
 import { DeliveryWorker } from '../src/webhooks/delivery-worker';
 import { sql } from './pg-server';
@@ -148,6 +149,52 @@ describe('webhooks: published referrals pushed to the client', () => {
         },
       ]);
       expect(JSON.stringify(list.body)).not.toContain('whsec_');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("refuses the host's own addresses and every special-purpose range, in any notation", async () => {
+    const strict = await TestContext.create();
+    try {
+      const { clientId, am } = await referralSetup(strict);
+      // This machine's own interfaces (whatever their range: public ones too), at the service's port.
+      const own = Object.values(networkInterfaces())
+        .flatMap((infos) => infos ?? [])
+        .map((i) => (i.family === 'IPv6' ? `[${i.address}]` : i.address));
+      const answers: [string, number, string | undefined, string][] = [];
+      for (const host of [
+        ...own,
+        '2130706433',
+        '0x7f.1',
+        '[::ffff:7f00:1]',
+        '[::127.0.0.1]',
+        '[64:ff9b::127.0.0.1]',
+        '[2002:7f00:1::]',
+        '192.0.2.10',
+        '198.18.0.1',
+        '203.0.113.5',
+        '240.0.0.1',
+        '[fec0::1]',
+      ]) {
+        const url = `http://${host}:3000/health`;
+        const res = await asUser(strict, am.token).post(`/clients/${clientId}/webhooks`, { url });
+        answers.push([url, res.status, res.body.details?.[0]?.field, res.body.message]);
+      }
+      expect(answers.map(([url, status, field]) => [url, status, field])).toEqual(
+        answers.map(([url]) => [url, 400, 'url']),
+      );
+      for (const [url, , , message] of answers) {
+        expect([url, message]).toEqual([
+          url,
+          expect.stringMatching(/^The URL points at \S+, an? /),
+        ]);
+      }
+      const [{ n }] = await sql<{ n: number }>(
+        strict.dbUrl,
+        'SELECT count(*)::int AS n FROM webhook_endpoints',
+      );
+      expect(n).toBe(0);
     } finally {
       await strict.close();
     }

@@ -17,7 +17,9 @@ export default defineConfig({
   build: {
     outDir: resolve(here, '..', 'dist', 'app'),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: the service would hand anyone the console's source (and never serves a
+    // `.map` left from an older build). `vite` in development makes its own, in memory.
+    sourcemap: false,
     rollupOptions: { input: { console: resolve(here, 'console.html') } },
   },
 });

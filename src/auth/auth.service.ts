@@ -6,7 +6,9 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
-import { LoginThrottle } from './login-throttle';
+import { addressKey } from './client-address';
+import { hashDeviceToken, newDeviceToken } from './device-cookie';
+import { LoginThrottle, type SignInPlace } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Principal, Role } from './roles';
 import { type TokenClaims, Tokens } from './tokens';
@@ -37,10 +39,25 @@ export class AuthService {
     private readonly userStates: UserStates,
   ) {}
 
-  async login(email: string, password: string, address: string): Promise<LoginResult> {
+  /**
+   * Checks a password, within the sign-in limits (see LoginThrottle): `from` is the client's
+   * address and the device token its browser sent, if any. Answers the body and the device token
+   * the browser is to keep (the one it sent, else a new one).
+   */
+  async login(
+    email: string,
+    password: string,
+    from: { ip: string; deviceToken?: string },
+  ): Promise<{ body: LoginResult; deviceToken: string }> {
     const now = this.clock.now();
-    const keys = LoginThrottle.keys(email, address);
-    const wait = await this.throttle.lockedFor(keys, now);
+    await this.throttle.purgeIfDue(now);
+    const place: SignInPlace = {
+      address: addressKey(from.ip),
+      deviceHash: from.deviceToken ? hashDeviceToken(from.deviceToken) : undefined,
+    };
+    const buckets = await this.throttle.bucketsFor(email, place);
+    // Counted before the password is checked, in one step with the check against the limit.
+    const wait = await this.throttle.reserve(buckets, now);
     if (wait > 0) {
       throw new AppError(
         'rate_limited',
@@ -59,10 +76,17 @@ export class AuthService {
       ? await verifyPassword(user.passwordHash, password)
       : await verifyPassword(await this.getDummyHash(), password).then(() => false);
     if (!user || !ok || !user.active) {
-      await this.throttle.recordFailure(keys, now);
+      // The attempt stays counted.
       throw new AppError('unauthenticated', 'Wrong email or password');
     }
-    await this.throttle.recordSuccess(keys);
+    const deviceToken = from.deviceToken ?? newDeviceToken();
+    await this.throttle.refund(buckets, now);
+    await this.throttle.remember(
+      user.id,
+      { address: place.address, deviceHash: hashDeviceToken(deviceToken) },
+      now,
+      !from.deviceToken,
+    );
     const claims: TokenClaims = {
       sub: user.id,
       role: user.role,
@@ -70,7 +94,7 @@ export class AuthService {
       email: user.email,
       ver: user.tokenVersion,
     };
-    return {
+    const body: LoginResult = {
       accessToken: this.tokens.sign(claims),
       tokenType: 'Bearer',
       expiresIn: this.config.jwtTtlSeconds,
@@ -82,6 +106,7 @@ export class AuthService {
         clientId: user.clientId,
       },
     };
+    return { body, deviceToken };
   }
 
   /**

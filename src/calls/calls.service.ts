@@ -112,6 +112,8 @@ interface CallRow {
   contact_state: string | null;
   window_start: string;
   window_end: string;
+  /** The caller still works the call's campaign. */
+  assigned: boolean;
 }
 
 export interface OutcomeResult {
@@ -257,7 +259,9 @@ export class CallsService {
       const [call]: CallRow[] = await m.query(
         `SELECT k.id, k.state, k.disposition, k.outcome, k.dialed_at, k.ended_at, k.lease_expires_at, k.contact_id,
                 k.client_id, k.campaign_id, k.phone, c.attempts, c.leased_to, g.max_attempts, g.min_retry_minutes,
-                c.time_zones, c.state AS contact_state, g.window_start, g.window_end
+                c.time_zones, c.state AS contact_state, g.window_start, g.window_end,
+                EXISTS (SELECT 1 FROM campaign_callers cc
+                         WHERE cc.campaign_id = k.campaign_id AND cc.user_id = k.caller_id) AS assigned
            FROM calls k JOIN contacts c ON c.id = k.contact_id JOIN campaigns g ON g.id = k.campaign_id
           WHERE k.id = $1 AND k.caller_id = $2
           FOR UPDATE OF k, c`,
@@ -294,12 +298,16 @@ export class CallsService {
           reason: 'call_live',
         });
       }
+      // A contact held and not dialed takes an outcome only from a caller still on its campaign
+      // (taking a caller off ends such leases at once); a call dialed keeps its wrap-up.
       const open = call.ended_at
         ? now.getTime() <= new Date(call.ended_at).getTime() + this.config.wrapUpSeconds * 1000
-        : call.state === 'leased' && new Date(call.lease_expires_at).getTime() > now.getTime();
+        : call.state === 'leased' &&
+          call.assigned &&
+          new Date(call.lease_expires_at).getTime() > now.getTime();
       if (!open) {
         await this.closeWithoutOutcome(m, call, p.userId);
-        return 'too_late' as const;
+        return call.ended_at || call.assigned ? ('too_late' as const) : ('taken_off' as const);
       }
       const move = moveContact(
         dto.disposition,
@@ -351,6 +359,13 @@ export class CallsService {
       return this.resultOf(m, callId);
     });
     // The `no_outcome` mark is committed before the refusal.
+    if (result === 'taken_off') {
+      throw new AppError(
+        'conflict',
+        'You were taken off this campaign: the contact went back to the queue and takes no outcome from you',
+        { reason: 'wrap_up_over' },
+      );
+    }
     if (result === 'too_late') {
       throw new AppError(
         'conflict',

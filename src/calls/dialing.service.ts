@@ -107,6 +107,13 @@ export class DialingService {
     const now = this.clock.now();
     const refusal = await this.db.transaction(async (m): Promise<Refusal | null> => {
       const call = await this.lock(m, callId, callerId);
+      // First: taking a caller off a campaign also ends their lease, and this says why.
+      if (!call.assigned) {
+        return {
+          reason: 'not_on_campaign',
+          message: 'You are no longer assigned to this campaign',
+        };
+      }
       if (
         call.state !== 'leased' ||
         call.leased_to !== callerId ||
@@ -121,12 +128,6 @@ export class DialingService {
         return {
           reason: 'campaign_not_active',
           message: `The campaign is ${call.campaign_status} now; nothing of it is called`,
-        };
-      }
-      if (!call.assigned) {
-        return {
-          reason: 'not_on_campaign',
-          message: 'You are no longer assigned to this campaign',
         };
       }
       const live: unknown[] = await m.query(

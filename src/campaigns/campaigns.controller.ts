@@ -10,14 +10,15 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { IdParam } from '../common/id-param.dto';
+import { TakesUpload } from '../common/request-bodies';
 import { uploadStream } from '../common/upload';
-import { CampaignsService, type CampaignView } from './campaigns.service';
+import { CampaignsService, type CampaignView, type ClientCampaignView } from './campaigns.service';
 import {
   CreateCampaignDto,
   ListCampaignsQuery,
@@ -49,15 +50,25 @@ export class CampaignsController {
 
   @Get()
   @Allow('admin', 'account_manager', 'caller', 'client')
-  @ApiOperation({ summary: 'Campaigns the caller may see (a caller: those assigned to them)' })
-  list(@CurrentPrincipal() p: Principal, @Query() q: ListCampaignsQuery): Promise<CampaignView[]> {
+  @ApiOperation({
+    summary: 'Campaigns the caller may see (a caller: those assigned to them)',
+    description:
+      'A client user sees only id, name, product, status, kind, pitches, offers, callingWindow and createdAt.',
+  })
+  list(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: ListCampaignsQuery,
+  ): Promise<CampaignView[] | ClientCampaignView[]> {
     return this.campaigns.list(p, q.clientId);
   }
 
   @Get(':id')
   @Allow('admin', 'account_manager', 'caller', 'client')
-  @ApiOperation({ summary: 'One campaign' })
-  get(@CurrentPrincipal() p: Principal, @Param() { id }: IdParam): Promise<CampaignView> {
+  @ApiOperation({ summary: 'One campaign (a client user: the same fields as in the list)' })
+  get(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: IdParam,
+  ): Promise<CampaignView | ClientCampaignView> {
     return this.campaigns.get(p, id);
   }
 
@@ -90,7 +101,7 @@ export class CampaignsController {
   @Post(':id/imports')
   @HttpCode(202)
   @Allow('admin', 'account_manager')
-  @ApiConsumes('text/csv', 'multipart/form-data')
+  @TakesUpload()
   @ApiBody({ description: 'The CSV file, as the body or as the multipart field "file"' })
   @ApiOperation({
     summary:

@@ -9,7 +9,7 @@ import { AppError } from '../common/app-error';
 import { isValidWindow, narrowsLegalWindow } from './calling-hours';
 import { CampaignCaller } from './campaign-caller.entity';
 import { activationProblems, canTransition, withKeys } from './campaign-rules';
-import { Campaign } from './campaign.entity';
+import { Campaign, type Variant } from './campaign.entity';
 import { DEFAULT_SCORE_WEIGHTS, validateWeights } from '../referrals/score';
 import type { CampaignFieldsDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
 
@@ -38,6 +38,42 @@ export interface CampaignView {
   callerIds: string[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * What a client user sees of a campaign of theirs: what it sells and how, and when it calls;
+ * none of the agency's internals (its callers, caller ID, caps, score weights, script, review
+ * sample and the rest).
+ */
+export interface ClientCampaignView {
+  id: string;
+  name: string;
+  product: string | null;
+  status: Campaign['status'];
+  kind: Campaign['kind'];
+  pitches: Variant[];
+  offers: Variant[];
+  callingWindow: { start: string; end: string };
+  createdAt: Date;
+}
+
+function clientView(v: CampaignView): ClientCampaignView {
+  const variant = ({ key, name, text }: Variant): Variant => ({ key, name, text });
+  return {
+    id: v.id,
+    name: v.name,
+    product: v.product,
+    status: v.status,
+    kind: v.kind,
+    pitches: v.pitches.map(variant),
+    offers: v.offers.map(variant),
+    callingWindow: v.callingWindow,
+    createdAt: v.createdAt,
+  };
+}
+
+function isClientUser(p: Principal): boolean {
+  return p.kind === 'user' && p.role === 'client';
 }
 
 @Injectable()
@@ -73,7 +109,8 @@ export class CampaignsService {
     return this.view(await this.campaigns.findOneByOrFail({ id: c.id }));
   }
 
-  async list(p: Principal, clientId?: string): Promise<CampaignView[]> {
+  /** The campaigns the principal may see; a client user gets the client's view of each. */
+  async list(p: Principal, clientId?: string): Promise<CampaignView[] | ClientCampaignView[]> {
     let rows: Campaign[];
     if (p.kind === 'user' && p.role === 'caller') {
       const assigned = await this.callers.findBy({ userId: p.userId });
@@ -94,11 +131,15 @@ export class CampaignsService {
             : {};
       rows = where ? await this.campaigns.find({ where, order: { name: 'ASC' } }) : [];
     }
+    if (isClientUser(p)) return rows.map((r) => clientView(this.toView(r, new Map())));
     return this.views(rows);
   }
 
-  async get(p: Principal, id: string): Promise<CampaignView> {
-    return this.view(await this.findVisible(p, id));
+  /** One campaign the principal may see; a client user gets the client's view. */
+  async get(p: Principal, id: string): Promise<CampaignView | ClientCampaignView> {
+    const c = await this.findVisible(p, id);
+    if (isClientUser(p)) return clientView(this.toView(c, new Map()));
+    return this.view(c);
   }
 
   /** Field changes and status changes; activation is refused (409) with every missing piece named. */
@@ -190,8 +231,21 @@ export class CampaignsService {
           unique.map((userId) => ({ campaignId: id, userId, clientId: c.clientId })),
         );
       }
+      // A caller taken off the campaign loses the contact they hold and have not dialed, now:
+      // it goes back to the queue, and no outcome (nor referral) can be recorded on it any more.
+      // A call already dialed is theirs to finish: its wrap-up and outcome are kept.
+      await tx.query(
+        `WITH ended AS (
+           UPDATE calls SET state = 'released'
+            WHERE state = 'leased' AND campaign_id = $1 AND caller_id <> ALL($2::uuid[])
+           RETURNING contact_id, caller_id
+         )
+         UPDATE contacts c SET leased_to = NULL, lease_expires_at = NULL
+           FROM ended e WHERE c.id = e.contact_id AND c.leased_to = e.caller_id`,
+        [id, unique],
+      );
     });
-    return this.get(p, id);
+    return this.view(await this.campaigns.findOneByOrFail({ id }));
   }
 
   private apply(c: Campaign, dto: CampaignFieldsDto): void {

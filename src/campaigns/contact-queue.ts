@@ -131,11 +131,12 @@ export async function releaseLeases(
 
 /**
  * SQL: campaign `g` (an alias) may be called as far as the registry goes: a B2B campaign always,
- * a consumer campaign when a registry extract was obtained within `days` (SQL) before `now` (SQL).
+ * a consumer campaign when a registry extract that listed at least one number was obtained
+ * within `days` (SQL) before `now` (SQL).
  */
 export function registryScrubOk(g: string, now: string, days: string): string {
   return `${g}.kind <> 'consumer' OR EXISTS (
-                      SELECT 1 FROM dnc_extracts x WHERE x.registry AND (x.client_id IS NULL OR x.client_id = ${g}.client_id)
+                      SELECT 1 FROM dnc_extracts x WHERE x.registry AND x.listed > 0 AND (x.client_id IS NULL OR x.client_id = ${g}.client_id)
                          AND x.obtained_at >= ((${now}::timestamptz - make_interval(days => ${days})) AT TIME ZONE 'UTC')::date)`;
 }
 

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
+import { TakesUpload } from '../common/request-bodies';
 import { uploadStream } from '../common/upload';
 import { DncService, type DncImportReport } from './dnc.service';
 import { AddDncDto, DncImportQuery, DncPhoneParam } from './dto/dnc.dto';
@@ -16,7 +17,10 @@ export class DncController {
   constructor(private readonly dnc: DncService) {}
 
   @Post()
-  @ApiOperation({ summary: "Add a number to the global list or to a client's list" })
+  @ApiOperation({
+    summary:
+      "Add a number to a client's list (a client the caller manages), or to the global list (admins only: 403 for others)",
+  })
   add(
     @CurrentPrincipal() p: Principal,
     @Body() dto: AddDncDto,
@@ -25,10 +29,10 @@ export class DncController {
   }
 
   @Post('imports')
-  @ApiConsumes('text/csv', 'multipart/form-data')
+  @TakesUpload()
   @ApiOperation({
     summary:
-      'Import a list of numbers (a CSV: the phone columns its header names, else one number a line, `212,5550100` as registry extracts write it), e.g. a registry extract with ?registry=true&obtainedAt=YYYY-MM-DD',
+      'Import a list of numbers (a CSV: the phone columns its header names, else one number a line, `212,5550100` as registry extracts write it) for a client the caller manages; the global list and registry extracts (?registry=true&obtainedAt=YYYY-MM-DD, at least one valid number) are for admins only. The file is read to the end before any database work.',
   })
   async importList(
     @CurrentPrincipal() p: Principal,

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { from as copyFrom } from 'pg-copy-streams';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { TenantAccess } from '../clients/tenant-access';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { spoolUpload } from '../common/upload';
+import { MAX_IMPORT_BYTES } from './imports.service';
 import { mapHeader } from './import/columns';
 import { csvRecordBatches, ImportFileError, normalizePhone } from './import/parse-contacts';
 import { toE164 } from './phone';
@@ -38,7 +41,8 @@ export interface DncImportReport {
 /**
  * Do-not-call lists: the agency's global list and one per client. A number listed is never
  * handed out again from the next claim on (the claim checks the lists), and open leases on it
- * are dropped at once.
+ * are dropped at once. The global list and registry extracts bind every client: only admins
+ * change them; an account manager lists numbers for the clients they manage.
  */
 @Injectable()
 export class DncService {
@@ -53,7 +57,7 @@ export class DncService {
     rawPhone: string,
     clientId?: string,
   ): Promise<{ phone: string; clientId: string | null }> {
-    if (clientId) await this.tenants.assertClient(p, clientId);
+    await this.assertMayList(p, clientId, false);
     const phone = toE164(rawPhone);
     if (!phone) {
       throw new AppError('invalid', 'Not a valid phone number', [
@@ -66,6 +70,33 @@ export class DncService {
       addedBy: userOf(p),
     });
     return { phone, clientId: clientId ?? null };
+  }
+
+  /**
+   * Who may list numbers where: the global list (no client) and registry extracts, which bind
+   * every client, are the admins'; anyone else lists for a client they may see (404 otherwise,
+   * as if it did not exist).
+   */
+  private async assertMayList(
+    p: Principal,
+    clientId: string | undefined,
+    registry: boolean,
+  ): Promise<void> {
+    const admin = p.kind === 'user' && p.role === 'admin';
+    if (registry && !admin) {
+      throw new AppError('forbidden', 'Only an admin uploads national registry extracts', [
+        { field: 'registry', message: 'registry extracts are for admins only' },
+      ]);
+    }
+    if (!clientId) {
+      if (admin) return;
+      throw new AppError(
+        'forbidden',
+        "Only an admin lists numbers on the agency's global list; name a client you manage",
+        [{ field: 'clientId', message: 'required: the client whose list this is' }],
+      );
+    }
+    await this.tenants.assertClient(p, clientId);
   }
 
   /**
@@ -159,15 +190,20 @@ export class DncService {
    * would) has every number of those columns listed; without such a header each line gives one
    * number: `212,5550100` (area code, number: the registry's own layout), else its first cell
    * that is a phone number. Every non-blank line counts, listed or reported invalid with its line.
-   * Streamed into a staging table and listed by one statement: all or nothing.
+   * A registry extract that lists no valid number is refused (400) and recorded nowhere: it could
+   * otherwise restart consumer campaigns without scrubbing a single number.
+   *
+   * The upload is read to the end into a spool file before a connection is taken or a
+   * transaction opened (a stalled sender holds a file, not a connection); then streamed into a
+   * staging table and listed by one statement: all or nothing.
    */
   async importList(
     p: Principal,
-    input: Readable,
+    upload: Readable,
     opts: { clientId?: string; registry?: boolean; obtainedAt?: string },
   ): Promise<DncImportReport> {
-    if (opts.clientId) await this.tenants.assertClient(p, opts.clientId);
     const registry = opts.registry ?? false;
+    await this.assertMayList(p, opts.clientId, registry);
     if (registry && !opts.obtainedAt) {
       throw new AppError('invalid', 'A registry extract needs the date it was obtained', [
         { field: 'obtainedAt', message: 'required when registry=true' },
@@ -178,6 +214,20 @@ export class DncService {
         { field: 'obtainedAt', message: 'must not be in the future' },
       ]);
     }
+    const spooled = await spoolUpload(upload, { maxBytes: MAX_IMPORT_BYTES, prefix: 'rd-dnc-' });
+    try {
+      return await this.importSpooled(p, createReadStream(spooled.path), { ...opts, registry });
+    } finally {
+      await spooled.remove();
+    }
+  }
+
+  private async importSpooled(
+    p: Principal,
+    input: Readable,
+    opts: { clientId?: string; registry: boolean; obtainedAt?: string },
+  ): Promise<DncImportReport> {
+    const registry = opts.registry;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     const errors: { line: number; reason: string }[] = [];
@@ -227,11 +277,27 @@ export class DncService {
       }
       copy.end();
       await done;
+      if (registry && numbers === 0) {
+        const message = `no valid phone number in ${received} line${received === 1 ? '' : 's'}`;
+        throw new AppError(
+          'invalid',
+          'The registry extract lists no valid number: it was not recorded, and does not count as a scrub',
+          [{ field: 'file', message }],
+        );
+      }
       await runner.query('ANALYZE dnc_staging');
       const [extract]: { id: string }[] = await runner.query(
-        `INSERT INTO dnc_extracts (client_id, registry, obtained_at, received, invalid, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [opts.clientId ?? null, registry, opts.obtainedAt ?? null, received, invalid, userOf(p)],
+        `INSERT INTO dnc_extracts (client_id, registry, obtained_at, received, invalid, listed, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [
+          opts.clientId ?? null,
+          registry,
+          opts.obtainedAt ?? null,
+          received,
+          invalid,
+          numbers,
+          userOf(p),
+        ],
       );
       const added = await this.list(runner.manager, STAGED, [], {
         clientId: opts.clientId ?? null,

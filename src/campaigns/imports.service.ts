@@ -1,19 +1,30 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { Principal } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { spoolUpload } from '../common/upload';
 import { CampaignsService } from './campaigns.service';
 import type { Campaign } from './campaign.entity';
 import { ContactImport, type ImportProblem } from './contact-import.entity';
+import {
+  claimSpool,
+  importSpools,
+  releaseSpool,
+  removeSpools,
+  type ImportSpool,
+} from './import-spools';
 import { copyArray, copyText } from './copy-text';
 import { ImportFileError, parseContactBatches } from './import/parse-contacts';
 import { PhoneTable, TooManyPhones } from './import/phone-table';
@@ -29,6 +40,7 @@ const MAX_LISTED_ERRORS = 1000;
 const HEARTBEAT_MS = 5000;
 /** A running import whose heartbeat is older than this lost its worker (server stopped). */
 const STALE_AFTER_MS = 60000;
+const STOPPED = 'the server stopped during the import; nothing was imported';
 
 export interface ImportView {
   id: string;
@@ -56,7 +68,7 @@ export interface ImportView {
  * behind.
  */
 @Injectable()
-export class ImportsService implements OnModuleDestroy {
+export class ImportsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ImportsService.name);
   private readonly running = new Map<string, Promise<void>>();
   private zones?: Promise<ZoneResolver>;
@@ -82,6 +94,38 @@ export class ImportsService implements OnModuleDestroy {
     await Promise.allSettled(this.running.values());
   }
 
+  /**
+   * At start-up, the spool folders left on this machine by a process that was killed or crashed
+   * are removed (a spooled upload can be 1 GB), and their imports, still `running` in this
+   * database, are marked failed; so are those of an import that has ended, or whose heartbeat
+   * stopped. The folders of an import a live process is working are left alone.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const spools = await importSpools();
+      if (spools.length === 0) return;
+      const rows: { id: string; status: string; stale: boolean }[] = await this.db.query(
+        `SELECT id, status, heartbeat_at < $2 AS stale FROM contact_imports WHERE id = ANY($1::uuid[])`,
+        [
+          [...new Set(spools.map((s) => s.importId))],
+          new Date(this.clock.now().getTime() - STALE_AFTER_MS),
+        ],
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const left: ImportSpool[] = spools.filter((s) => {
+        const row = byId.get(s.importId);
+        return row ? row.status !== 'running' || row.stale || s.orphaned : s.orphaned;
+      });
+      for (const id of new Set(left.map((s) => s.importId))) {
+        if (byId.get(id)?.status === 'running') await this.fail(id, STOPPED);
+      }
+      await removeSpools(left);
+      if (left.length > 0) this.logger.warn(`removed ${left.length} spooled upload(s) left behind`);
+    } catch (e) {
+      this.logger.warn(`could not look for spooled uploads left behind: ${summarize(e)}`);
+    }
+  }
+
   async start(
     p: Principal,
     campaignId: string,
@@ -91,35 +135,47 @@ export class ImportsService implements OnModuleDestroy {
     const campaign = await this.campaigns.findVisible(p, campaignId);
     if (campaign.status === 'closed')
       throw new AppError('conflict', 'A closed campaign takes no more contacts');
-    const dir = await mkdtemp(join(tmpdir(), 'rd-import-'));
-    const file = join(dir, 'upload.csv');
+    // The spool folder is named after the import (and this process) before the import's row
+    // exists: a service starting after a kill finds it either way (onApplicationBootstrap).
+    const importId = randomUUID();
+    let spooled: Awaited<ReturnType<typeof spoolUpload>>;
+    let row: { id: string };
     try {
-      await pipeline(body, limitBytes(MAX_IMPORT_BYTES), createWriteStream(file));
+      spooled = await spoolUpload(body, {
+        maxBytes: MAX_IMPORT_BYTES,
+        prefix: claimSpool(importId),
+      });
     } catch (e) {
-      await rm(dir, { recursive: true, force: true });
-      if (e instanceof AppError) throw e;
-      throw new AppError('invalid', 'The upload was interrupted before the file was complete');
+      releaseSpool(importId);
+      throw e;
     }
-    const size = (await stat(file)).size;
-    const [row]: { id: string }[] = await this.db.query(
-      `INSERT INTO contact_imports (campaign_id, client_id, status, file_name, bytes_total, created_by, heartbeat_at)
-       VALUES ($1, $2, 'running', $3, $4, $5, $6) RETURNING id`,
-      [
-        campaign.id,
-        campaign.clientId,
-        fileName?.slice(0, 300) ?? null,
-        size,
-        p.kind === 'user' ? p.userId : null,
-        this.clock.now(),
-      ],
-    );
+    const { path: file, size } = spooled;
+    try {
+      [row] = await this.db.query(
+        `INSERT INTO contact_imports (id, campaign_id, client_id, status, file_name, bytes_total, created_by, heartbeat_at)
+         VALUES ($7, $1, $2, 'running', $3, $4, $5, $6) RETURNING id`,
+        [
+          campaign.id,
+          campaign.clientId,
+          fileName?.slice(0, 300) ?? null,
+          size,
+          p.kind === 'user' ? p.userId : null,
+          this.clock.now(),
+          importId,
+        ],
+      );
+    } catch (e) {
+      await spooled.remove();
+      releaseSpool(importId);
+      throw e;
+    }
     const work = this.work(row.id, campaign, file)
       .catch((e: unknown) =>
         this.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e)),
       )
       .finally(() => {
         this.running.delete(row.id);
-        void rm(dir, { recursive: true, force: true });
+        void spooled.remove().finally(() => releaseSpool(row.id));
       });
     this.running.set(row.id, work);
     return { id: row.id };
@@ -141,7 +197,9 @@ export class ImportsService implements OnModuleDestroy {
       !this.running.has(found.id) &&
       this.clock.now().getTime() - new Date(found.heartbeatAt).getTime() > STALE_AFTER_MS
     ) {
-      await this.fail(found.id, 'the server stopped during the import; nothing was imported');
+      await this.fail(found.id, STOPPED);
+      // Its spooled upload, if it was on this machine.
+      await removeSpools((await importSpools()).filter((s) => s.importId === found.id));
       return this.get(p, campaignId, importId);
     }
     return {
@@ -494,18 +552,6 @@ class Batch {
 
 function clientOf(runner: QueryRunner): PoolClient {
   return (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-}
-
-function limitBytes(max: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > max)
-        done(new AppError('invalid', `The file is larger than ${Math.round(max / 1048576)} MB`));
-      else done(null, chunk);
-    },
-  });
 }
 
 function summarize(e: unknown): string {

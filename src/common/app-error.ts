@@ -3,7 +3,14 @@ import type { ErrorCode } from './error-codes';
 
 /** Domain errors, raised by services, mapped to HTTP in one place (`httpStatusOf`). */
 export type AppErrorCode =
-  'not_found' | 'conflict' | 'invalid' | 'unauthenticated' | 'forbidden' | 'rate_limited';
+  | 'not_found'
+  | 'conflict'
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'rate_limited'
+  /** 503: the service is short of a resource (connections, stream slots); retry later. */
+  | 'unavailable';
 
 export interface FieldProblem {
   field: string;
@@ -65,5 +72,7 @@ export function httpStatusOf(code: AppErrorCode): HttpStatus {
       return HttpStatus.FORBIDDEN;
     case 'rate_limited':
       return HttpStatus.TOO_MANY_REQUESTS;
+    case 'unavailable':
+      return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }

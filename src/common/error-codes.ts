@@ -17,6 +17,11 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  /**
+   * 503: the service is short of database connections (none came free within
+   * `DB_POOL_ACQUIRE_TIMEOUT_MS`) or of stream slots (`STREAMS_MAX`): retry after `Retry-After`.
+   */
+  'busy',
   'internal',
 
   // The caller's loop: claim, dial, call, outcome.
@@ -88,6 +93,8 @@ export function genericCode(status: number): ErrorCode {
       return 'unsupported_media_type';
     case 429:
       return 'rate_limited';
+    case 503:
+      return 'busy';
     default:
       // Fastify's other 4xx (a bad URL, an over-long parameter) are the request's fault too.
       return status >= 500 ? 'internal' : 'invalid';

@@ -9,6 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError, type FieldProblem, httpStatusOf } from './app-error';
+import { poolBusyError } from '../database/pg-pool';
 import type { ErrorBody } from './error-body';
 import { ERROR_CODES, type ErrorCode, genericCode } from './error-codes';
 
@@ -21,7 +22,9 @@ import { ERROR_CODES, type ErrorCode, genericCode } from './error-codes';
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // No pooled connection within DB_POOL_ACQUIRE_TIMEOUT_MS: 503 busy with Retry-After.
+    const exception = poolBusyError(thrown) ?? thrown;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (exception instanceof AppError && exception.retryAfterSeconds !== undefined) {

@@ -31,13 +31,19 @@ export async function registerWebPages(app: NestFastifyApplication): Promise<voi
   const root = projectRoot();
   const publicDir = join(root, 'web', 'public');
   const scripts = join(root, 'dist', 'web');
-  await app.register(fastifyStatic as never, { root: publicDir, prefix: '/assets/', index: false });
+  await app.register(fastifyStatic as never, {
+    root: publicDir,
+    prefix: '/assets/',
+    index: false,
+    allowedPath: noSourceMaps,
+  });
   if (existsSync(scripts)) {
     await app.register(fastifyStatic as never, {
       root: scripts,
       prefix: '/js/',
       decorateReply: false,
       index: false,
+      allowedPath: noSourceMaps,
     });
   }
   const built = join(root, 'dist', 'app');
@@ -47,6 +53,7 @@ export async function registerWebPages(app: NestFastifyApplication): Promise<voi
       prefix: APP_PREFIX,
       decorateReply: false,
       index: false,
+      allowedPath: noSourceMaps,
     });
   }
   const fastify = app.getHttpAdapter().getInstance();
@@ -70,6 +77,15 @@ export async function registerWebPages(app: NestFastifyApplication): Promise<voi
   if (sdk) {
     fastify.get(VOICE_SDK_PATH, (_req, reply) => reply.sendFile('twilio.min.js', sdk));
   }
+}
+
+/**
+ * Source maps are never served (404), even when a build left some beside the scripts: they
+ * would hand anyone the pages' source. The production builds make none (web/vite.config.mts,
+ * web/tsconfig.json).
+ */
+function noSourceMaps(pathName: string): boolean {
+  return !pathName.toLowerCase().endsWith('.map');
 }
 
 /**

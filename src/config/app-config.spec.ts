@@ -73,4 +73,57 @@ describe(loadConfig.name, () => {
       /STATE_DAILY_CALL_LIMITS/,
     );
   });
+
+  it('bounds the pool wait and the streams, leaving streams less than the pool', () => {
+    const c = loadConfig({});
+    expect(c.database).toEqual({ poolSize: 10, acquireTimeoutMs: 5000 });
+    expect(c.streams).toEqual({ writeTimeoutSeconds: 30, perKey: 2, perClient: 4, total: 5 });
+    const set = loadConfig({
+      DB_POOL_SIZE: '20',
+      DB_POOL_ACQUIRE_TIMEOUT_MS: '1500',
+      STREAM_WRITE_TIMEOUT_SECONDS: '5',
+      STREAMS_PER_KEY: '1',
+      STREAMS_PER_CLIENT: '3',
+    });
+    expect(set.database).toEqual({ poolSize: 20, acquireTimeoutMs: 1500 });
+    // The instance's cap follows the pool (half of it) unless set.
+    expect(set.streams).toEqual({ writeTimeoutSeconds: 5, perKey: 1, perClient: 3, total: 10 });
+    expect(loadConfig({ DB_POOL_SIZE: '3', STREAMS_MAX: '2' }).streams.total).toBe(2);
+    expect(() => loadConfig({ DB_POOL_SIZE: '4', STREAMS_MAX: '4' })).toThrow(
+      /STREAMS_MAX must be less than DB_POOL_SIZE/,
+    );
+    expect(() => loadConfig({ DB_POOL_ACQUIRE_TIMEOUT_MS: '0' })).toThrow(
+      /DB_POOL_ACQUIRE_TIMEOUT_MS must be an integer/,
+    );
+    expect(() => loadConfig({ STREAM_WRITE_TIMEOUT_SECONDS: '0' })).toThrow(
+      /STREAM_WRITE_TIMEOUT_SECONDS must be an integer/,
+    );
+  });
+
+  it('takes TRUST_PROXY as a hop count or proxy addresses, never "trust every hop"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7 ,loopback,fd00::/8,2001:db8::1' })
+        .trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.0.2.7', 'loopback', 'fd00::/8', '2001:db8::1']);
+    // The old `true` trusted the client-written leftmost X-Forwarded-For: a clear start-up error.
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true is no longer/);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY=true is no longer/);
+    for (const bad of [
+      '11',
+      '0.0.0.0/0',
+      '0.0.0.0/1',
+      '::/0',
+      '::/6',
+      'proxy.example',
+      '10.0.0.0/33',
+      ',',
+    ]) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be/);
+    }
+  });
 });

@@ -1,9 +1,17 @@
+import { isIP } from 'node:net';
+
 /**
  * Configuration, read once from the environment at boot and validated as a whole: a bad or
  * missing value stops the service with one message that names every offending variable.
  */
 export interface AppConfig {
   port: number;
+  /**
+   * The address the service listens on (`HOST`): the loopback by default, so a development
+   * machine is not reachable from its network; `0.0.0.0` (or `::`) in a container or wherever
+   * other machines (a load balancer) must reach it.
+   */
+  host: string;
   /** Unset = an embedded PostgreSQL under ./.data/ is started by main.ts before the app. */
   databaseUrl?: string;
   embeddedPgPort: number;
@@ -31,10 +39,39 @@ export interface AppConfig {
     /** How often an idle worker looks for due deliveries. */
     pollSeconds: number;
   };
+  /** This instance's PostgreSQL pool. */
+  database: {
+    /** Connections at most (`DB_POOL_SIZE`). */
+    poolSize: number;
+    /**
+     * How long a request waits for a connection (a free one, or a new one to open) before it
+     * answers 503 `busy` with `Retry-After` (`DB_POOL_ACQUIRE_TIMEOUT_MS`).
+     */
+    acquireTimeoutMs: number;
+  };
+  /** Streamed answers (the client feed, the portal export): each holds a pooled connection. */
+  streams: {
+    /**
+     * Seconds a receiver may take nothing while the answer waits for it; then the answer is
+     * ended (the connection dropped) and its database connection returned.
+     */
+    writeTimeoutSeconds: number;
+    /** Streams at once per API key (or per user, for the portal export); more answer 429. */
+    perKey: number;
+    /** Streams at once per client, all its keys and users together; more answer 429. */
+    perClient: number;
+    /** Streams at once in this instance, all clients together (less than the pool); more 503. */
+    total: number;
+  };
   /** pg-boss maintenance (archiving, expiry) in this instance. */
   jobMaintenance: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  trustProxy: boolean;
+  /**
+   * Which proxies in front may name the client in `X-Forwarded-For`: none (`false`), the number
+   * of hops (the address the nearest N proxies appended), or their addresses/CIDRs. Never
+   * "every hop": the leftmost entry is written by the client.
+   */
+  trustProxy: TrustProxy;
   production: boolean;
   /** Seconds after hang-up within which the caller records the outcome. */
   wrapUpSeconds: number;
@@ -66,13 +103,23 @@ export interface AppConfig {
   /** States that cap calls to one number in 24 hours, and the cap (`FL:3,OK:3,MD:3`). */
   stateDailyCallLimits: Record<string, number>;
   login: {
-    /** Failed attempts per account before it is locked for `windowSeconds`. */
+    /**
+     * Failed attempts per account, from addresses and browsers it has never signed in from,
+     * before such attempts wait out the window; also the failures allowed per account from each
+     * known address or browser.
+     */
     maxFailuresPerAccount: number;
-    /** Failed attempts per client address before the address is locked for `windowSeconds`. */
+    /** Failed attempts per client address (unknown to the account tried) before it waits. */
     maxFailuresPerAddress: number;
+    /** The counting window, and the longest wait. */
     windowSeconds: number;
+    /** Days an address or browser stays known to an account after its last successful sign-in. */
+    knownDays: number;
   };
 }
+
+/** `TRUST_PROXY`: no proxy, a hop count, or the proxies' addresses and CIDRs. */
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -131,6 +178,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const production = str('NODE_ENV') === 'production';
   const port = int('PORT', 3000, 1, 65535);
+  const host = str('HOST') ?? '127.0.0.1';
+  if (
+    isIP(host) === 0 &&
+    !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+      host,
+    )
+  ) {
+    problems.push(`HOST must be an IP address or a host name, e.g. 0.0.0.0 (got "${host}")`);
+  }
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const embeddedPgPort = int('EMBEDDED_PG_PORT', 54329, 1024, 65535);
   if (embeddedPgPort === 5432)
@@ -178,8 +234,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
 
+  const poolSize = int('DB_POOL_SIZE', 10, 2, 1000);
+  // Streams alone never take the whole pool: sign-in, claims and health keep connections.
+  const streamsTotal = int('STREAMS_MAX', Math.max(1, Math.floor(poolSize / 2)), 1, 1000);
+  if (streamsTotal >= poolSize) {
+    problems.push(
+      `STREAMS_MAX must be less than DB_POOL_SIZE (${poolSize}) (got "${streamsTotal}")`,
+    );
+  }
+
   const config: AppConfig = {
     port,
+    host,
     databaseUrl,
     embeddedPgPort,
     dataDir: str('DATA_DIR') ?? '.data',
@@ -202,8 +268,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollSeconds: int('WEBHOOK_POLL_SECONDS', 2, 1, 60),
     },
     jobMaintenance: bool('JOB_MAINTENANCE', true),
+    database: { poolSize, acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 5000, 100, 120_000) },
+    streams: {
+      writeTimeoutSeconds: int('STREAM_WRITE_TIMEOUT_SECONDS', 30, 1, 3600),
+      perKey: int('STREAMS_PER_KEY', 2, 1, 1000),
+      perClient: int('STREAMS_PER_CLIENT', 4, 1, 1000),
+      total: streamsTotal,
+    },
     logLevel,
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: trustProxy(str('TRUST_PROXY'), problems),
     production,
     wrapUpSeconds: int('WRAP_UP_SECONDS', 120, 10, 3600),
     capSweepSeconds: int('CAP_SWEEP_SECONDS', 2, 0, 60),
@@ -216,6 +289,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
       maxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
       windowSeconds: int('LOGIN_LOCK_SECONDS', 15 * 60, 1, 24 * 3600),
+      knownDays: int('LOGIN_KNOWN_DAYS', 90, 1, 3650),
     },
   };
   if (config.parentEndGiveUpSeconds <= config.parentEndGraceSeconds) {
@@ -254,6 +328,55 @@ function stateLimits(raw: string, problems: string[]): Record<string, number> {
     out[m[1].toUpperCase()] = Number(m[2]);
   }
   return out;
+}
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `false`/`0`/unset = no proxy; `1`…`10` = hops; else a comma-separated list of proxy addresses,
+ * CIDRs (IPv4 /8 or narrower, IPv6 /7 or narrower) and the keywords `loopback`, `linklocal`,
+ * `uniquelocal`. `true` (once "trust every hop", which let any client name its own address) is
+ * refused.
+ */
+function trustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || ['false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes'].includes(raw.toLowerCase())) {
+    problems.push(
+      'TRUST_PROXY=true is no longer accepted (it trusted every hop, so any client could name its own address): ' +
+        'set the number of proxies in front of the service (e.g. TRUST_PROXY=1) or their addresses/CIDRs',
+    );
+    return false;
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) problems.push(`TRUST_PROXY must be a hop count from 1 to 10 (got "${raw}")`);
+    return hops <= 10 ? hops : false;
+  }
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !PROXY_KEYWORDS.includes(e) && !isProxyCidr(e));
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(
+      'TRUST_PROXY must be false, a hop count (1-10) or a comma-separated list of proxy addresses, ' +
+        `CIDRs (IPv4 /8 or narrower, IPv6 /7 or narrower), loopback, linklocal, uniquelocal (bad: "${bad.join(', ') || raw}")`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isProxyCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = entry.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  const bits = Number(prefix);
+  return family === 4 ? bits >= 8 && bits <= 32 : bits >= 7 && bits <= 128;
 }
 
 function redact(raw: string): string {

@@ -2,8 +2,17 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+/** The pool's bounds (`DB_POOL_SIZE`, `DB_POOL_ACQUIRE_TIMEOUT_MS`); the CLI and scripts take the defaults. */
+export interface PoolBounds {
+  poolSize: number;
+  acquireTimeoutMs: number;
+}
+
 /** Schema changes only through migrations: `synchronize` is never on. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  pool: PoolBounds = { poolSize: 10, acquireTimeoutMs: 5000 },
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -18,8 +27,12 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // quiet spell would otherwise wait for new connections, each with cold caches and its
     // prepared statements to parse again (p99 went from 40 to 360 ms in the webhooks bench).
     // Idle ones never keep the process alive by themselves (the HTTP server does).
+    // A request never waits for a connection without end: past `connectionTimeoutMillis` (for a
+    // free connection, or a new one to open) pg fails it, and it answers 503 `busy` (see
+    // `poolBusyError`).
     extra: {
-      max: 10,
+      max: pool.poolSize,
+      connectionTimeoutMillis: pool.acquireTimeoutMs,
       idleTimeoutMillis: 300_000,
       allowExitOnIdle: true,
       application_name: 'referral-desk',

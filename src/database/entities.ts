@@ -1,4 +1,5 @@
 import { LoginFailure } from '../auth/login-failure.entity';
+import { LoginKnownContext } from '../auth/login-known-context.entity';
 import { User } from '../auth/user.entity';
 import { ApiKey } from '../clients/api-key.entity';
 import { ClientManager } from '../clients/client-manager.entity';
@@ -31,6 +32,7 @@ import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 export const ENTITIES = [
   User,
   LoginFailure,
+  LoginKnownContext,
   Client,
   ClientManager,
   SalesRep,

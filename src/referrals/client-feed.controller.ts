@@ -5,6 +5,7 @@ import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { AppError } from '../common/app-error';
 import { IdParam } from '../common/id-param.dto';
+import { StreamLimiter } from '../common/streams';
 import { FeedbackDto, FeedQuery } from './dto';
 import { type FeedFormat, FeedService } from './feed.service';
 import { ReferralsService } from './referrals.service';
@@ -18,6 +19,7 @@ export class ClientFeedController {
   constructor(
     private readonly feed: FeedService,
     private readonly referrals: ReferralsService,
+    private readonly streams: StreamLimiter,
   ) {}
 
   @Get()
@@ -35,13 +37,16 @@ export class ClientFeedController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (p.kind !== 'api_key') throw new AppError('forbidden', 'API keys only');
-    const feed = await this.feed.open(p.clientId, q, formatOf(accept));
+    const holder = { clientId: p.clientId, holderId: `key:${p.keyId}` };
+    const feed = await this.streams.open(reply, holder, () =>
+      this.feed.open(p.clientId, q, formatOf(accept)),
+    );
     void reply
       .status(200)
       .header('content-type', feed.contentType)
       .header('cache-control', 'no-store');
     if (feed.nextCursor) void reply.header('x-next-cursor', feed.nextCursor);
-    return reply.send(feed.stream);
+    return this.streams.send(reply, feed.stream);
   }
 
   @Post(':id/feedback')

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ReferralContactDto, ReferralDto } from '../calls/dto/outcome.dto';
+import { IsCalendarDay } from '../common/calendar-day';
 import { FEEDBACK_STATUSES, REFERRAL_STATUSES } from './referral.entity';
 
 export class ListReferralsQuery {
@@ -33,6 +34,7 @@ export class ListReferralsQuery {
   })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be YYYY-MM-DD' })
+  @IsCalendarDay()
   day?: string;
 
   @ApiPropertyOptional({ default: 100, maximum: 500 })
@@ -104,6 +106,7 @@ export class FeedQuery {
   @ApiPropertyOptional({ description: "a day (YYYY-MM-DD) in the client's time zone" })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be YYYY-MM-DD' })
+  @IsCalendarDay()
   date?: string;
 
   @ApiPropertyOptional({ description: 'the nextCursor of an earlier answer; omit to start' })

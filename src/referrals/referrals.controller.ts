@@ -5,6 +5,7 @@ import { Allow, CurrentPrincipal } from '../auth/access.decorators';
 import type { Principal } from '../auth/roles';
 import { IdParam } from '../common/id-param.dto';
 import { AppError } from '../common/app-error';
+import { StreamLimiter } from '../common/streams';
 import {
   EditReferralDto,
   FeedbackDto,
@@ -22,6 +23,7 @@ export class ReferralsController {
   constructor(
     private readonly referrals: ReferralsService,
     private readonly feed: FeedService,
+    private readonly streams: StreamLimiter,
   ) {}
 
   @Get()
@@ -46,13 +48,15 @@ export class ReferralsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (p.kind !== 'user' || !p.clientId) throw new AppError('forbidden', 'Client users only');
-    const feed = await this.feed.open(p.clientId, q, 'csv');
+    const clientId = p.clientId;
+    const holder = { clientId, holderId: `user:${p.userId}` };
+    const feed = await this.streams.open(reply, holder, () => this.feed.open(clientId, q, 'csv'));
     void reply
       .status(200)
       .header('content-type', feed.contentType)
       .header('content-disposition', `attachment; filename="referrals-${q.date ?? 'all'}.csv"`);
     if (feed.nextCursor) void reply.header('x-next-cursor', feed.nextCursor);
-    return reply.send(feed.stream);
+    return this.streams.send(reply, feed.stream);
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsCalendarDay } from '../common/calendar-day';
 import { IsTimeZone } from '../common/is-time-zone';
 
 export const GROUP_BYS = ['day', 'week', 'pitch', 'offer', 'caller', 'campaign'] as const;
@@ -10,13 +11,13 @@ export class ReportQuery {
   @ApiPropertyOptional({ description: 'first day (YYYY-MM-DD, the client’s calendar), inclusive' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'from must be a day of the calendar' })
+  @IsCalendarDay()
   from?: string;
 
   @ApiPropertyOptional({ description: 'last day (YYYY-MM-DD), inclusive' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'to must be a day of the calendar' })
+  @IsCalendarDay()
   to?: string;
 
   @ApiPropertyOptional({ enum: GROUP_BYS })

@@ -74,7 +74,7 @@ describe('postWebhook', () => {
     });
     expect(answer).toEqual({
       statusCode: null,
-      error: 'the URL points at a private, loopback or link-local address',
+      error: 'the URL points at 127.0.0.1, a loopback address',
     });
     expect(r.got).toEqual([]);
   });
@@ -123,7 +123,7 @@ describe('postWebhook', () => {
       allowPrivate: false,
       resolve: rebinding,
     });
-    expect(answer.error).toBe('the URL points at a private, loopback or link-local address');
+    expect(answer.error).toBe('the URL points at 127.0.0.1, a loopback address');
     expect(rebinding.queries).toBe(2);
     expect(r.got).toEqual([]);
   });
@@ -135,22 +135,28 @@ describe('postWebhook', () => {
       allowPrivate: false,
       resolve: dns([PUBLIC, '127.0.0.1']),
     });
-    expect(answer.error).toBe('the URL points at a private, loopback or link-local address');
+    expect(answer.error).toBe('the URL points at 127.0.0.1, a loopback address');
     expect(r.got).toEqual([]);
   });
 
   it('refuses a private IP literal without looking anything up', async () => {
     r = await receiver((res) => res.end());
-    for (const host of ['127.0.0.1', '[::ffff:127.0.0.1]', '169.254.169.254']) {
+    for (const [host, why] of [
+      ['127.0.0.1', '127.0.0.1, a loopback address'],
+      ['2130706433', '127.0.0.1, a loopback address'],
+      ['0x7f.1', '127.0.0.1, a loopback address'],
+      [
+        '[::ffff:127.0.0.1]',
+        '::ffff:7f00:1, an IPv4-mapped address carrying 127.0.0.1, a loopback address',
+      ],
+      ['169.254.169.254', '169.254.169.254, a link-local address'],
+    ]) {
       const resolve = dns([PUBLIC]);
       const answer = await postWebhook(
         { ...delivery(r.port), url: `http://${host}:${r.port}/hooks` },
         { timeoutSeconds: 5, allowPrivate: false, resolve },
       );
-      expect([host, answer.error]).toEqual([
-        host,
-        'the URL points at a private, loopback or link-local address',
-      ]);
+      expect([host, answer.error]).toEqual([host, `the URL points at ${why}`]);
       expect(resolve.queries).toBe(0);
     }
     expect(r.got).toEqual([]);
@@ -230,9 +236,61 @@ describe('guardedLookup', () => {
       [false, 4],
     ] as const) {
       const { err } = await call(lookup, all, family);
-      expect(err?.message).toBe(
-        'hooks.example.com points at a private, loopback or link-local address',
-      );
+      expect(err?.message).toBe('hooks.example.com points at fe80::1, a link-local address');
     }
+  });
+
+  it('refuses, at the connect, every special-purpose address and IPv4-carrying form a name resolves to', async () => {
+    for (const [address, why] of [
+      ['192.0.0.170', 'a reserved, documentation or benchmarking address'],
+      ['192.0.2.2', 'a reserved, documentation or benchmarking address'],
+      ['198.18.0.1', 'a reserved, documentation or benchmarking address'],
+      ['198.51.100.7', 'a reserved, documentation or benchmarking address'],
+      ['203.0.113.9', 'a reserved, documentation or benchmarking address'],
+      ['240.0.0.1', 'a reserved, documentation or benchmarking address'],
+      ['255.255.255.255', 'the broadcast address'],
+      ['::7f00:1', 'an IPv4-compatible address carrying 127.0.0.1, a loopback address'],
+      ['64:ff9b::7f00:1', 'a NAT64 address carrying 127.0.0.1, a loopback address'],
+      ['64:ff9b:1::a00:1', 'a local-use NAT64 address'],
+      ['2002:7f00:1::1', 'a 6to4 address carrying 127.0.0.1, a loopback address'],
+      ['fec0::1', 'a site-local address'],
+      ['2001:db8::1', 'a reserved, documentation or benchmarking address'],
+    ]) {
+      const lookup = guardedLookup(dns([address]), false);
+      for (const all of [true, false]) {
+        const { err, address: given } = await call(lookup, all);
+        expect([address, err?.message, given]).toEqual([
+          address,
+          `hooks.example.com points at ${address}, ${why}`,
+          [],
+        ]);
+      }
+    }
+  });
+
+  it("refuses, at the connect, a name that resolves to one of the host's own addresses", async () => {
+    const interfaces = () => ({
+      eth0: [
+        {
+          address: PUBLIC,
+          netmask: '255.255.255.0',
+          family: 'IPv4' as const,
+          mac: '02:00:00:00:00:01',
+          internal: false,
+          cidr: `${PUBLIC}/24`,
+        },
+      ],
+    });
+    const { err } = await call(guardedLookup(dns([PUBLIC]), false, interfaces), true);
+    expect(err?.message).toBe(`hooks.example.com points at ${PUBLIC}, an address of this host`);
+    // The same answer on another host is a public address.
+    expect(
+      (
+        await call(
+          guardedLookup(dns([PUBLIC]), false, () => ({})),
+          true,
+        )
+      ).err,
+    ).toBeNull();
   });
 });

@@ -2,14 +2,16 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { signWebhook } from './signing';
-import { isPrivateAddress, resolveWithDns, type ResolveHost } from './url-policy';
-
-const PRIVATE_PROBLEM = 'points at a private, loopback or link-local address';
+import { addressRefusal, resolveWithDns, type Interfaces, type ResolveHost } from './url-policy';
 
 /** The connect was refused because the host resolved to an address the policy forbids. */
 class PrivateAddressError extends Error {
-  constructor(host: string) {
-    super(`${host} ${PRIVATE_PROBLEM}`);
+  /** `points at <address>, <why>`: what the attempt log shows after "the URL". */
+  readonly problem: string;
+  constructor(host: string, address: string, why: string) {
+    const problem = `points at ${address}, ${why}`;
+    super(host === address ? problem : `${host} ${problem}`);
+    this.problem = problem;
   }
 }
 
@@ -19,14 +21,21 @@ class PrivateAddressError extends Error {
  * server that answers differently to a check and to the connect (rebinding) gains nothing.
  * Node calls it with `options.all` true (it then tries each address) or false (one address).
  */
-export function guardedLookup(resolve: ResolveHost, allowPrivate: boolean): LookupFunction {
+export function guardedLookup(
+  resolve: ResolveHost,
+  allowPrivate: boolean,
+  interfaces?: Interfaces,
+): LookupFunction {
   return (host, options, callback) => {
     resolve(host).then(
       (found) => {
         // All of them, not only the family asked for: any private answer means a hostile name.
-        if (!allowPrivate && found.some((a) => isPrivateAddress(a.address))) {
-          callback(new PrivateAddressError(host), []);
-          return;
+        for (const a of allowPrivate ? [] : found) {
+          const why = addressRefusal(a.address, interfaces);
+          if (why) {
+            callback(new PrivateAddressError(host, a.address, why), []);
+            return;
+          }
         }
         const usable = options.family ? found.filter((a) => a.family === options.family) : found;
         if (!usable.length) {
@@ -60,7 +69,13 @@ export type WebhookAnswer =
  */
 export function postWebhook(
   d: WebhookDelivery,
-  opts: { timeoutSeconds: number; allowPrivate: boolean; resolve?: ResolveHost },
+  opts: {
+    timeoutSeconds: number;
+    allowPrivate: boolean;
+    resolve?: ResolveHost;
+    /** The host's interfaces (tests pass a table); `os.networkInterfaces()` by default. */
+    interfaces?: Interfaces;
+  },
 ): Promise<WebhookAnswer> {
   return new Promise((done) => {
     let req: ClientRequest | undefined;
@@ -77,7 +92,7 @@ export function postWebhook(
         statusCode: null,
         error:
           err instanceof PrivateAddressError
-            ? `the URL ${PRIVATE_PROBLEM}`
+            ? `the URL ${err.problem}`
             : `could not connect: ${err.message ?? String(e)}`,
       });
     };
@@ -90,9 +105,8 @@ export function postWebhook(
       const url = new URL(d.url);
       // An IP literal is connected to as is, without a lookup: it is checked here instead.
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (!opts.allowPrivate && isIP(host) && isPrivateAddress(host)) {
-        throw new PrivateAddressError(host);
-      }
+      const why = !opts.allowPrivate && isIP(host) && addressRefusal(host, opts.interfaces);
+      if (why) throw new PrivateAddressError(host, host, why);
       const timestamp = Math.floor(Date.now() / 1000);
       req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
         method: 'POST',
@@ -104,7 +118,7 @@ export function postWebhook(
           'webhook-timestamp': String(timestamp),
           'webhook-signature': signWebhook(d.secret, d.id, timestamp, d.body),
         },
-        lookup: guardedLookup(opts.resolve ?? resolveWithDns, opts.allowPrivate),
+        lookup: guardedLookup(opts.resolve ?? resolveWithDns, opts.allowPrivate, opts.interfaces),
         // A connection of its own: no pooled socket, whatever it was connected to, is reused.
         agent: false,
       });

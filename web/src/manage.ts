@@ -1,6 +1,14 @@
 import { call, token } from './api.js';
 import { type Caller, type Campaign, CampaignEditor } from './campaign-editor.js';
-import { $, alertError, clearAlert, el, showSignedIn, wireSession } from './session.js';
+import {
+  $,
+  alertError,
+  clearAlert,
+  currentUser,
+  el,
+  showSignedIn,
+  wireSession,
+} from './session.js';
 
 interface Rate {
   value: number | null;
@@ -80,6 +88,8 @@ const editor = new CampaignEditor({
 
 async function start(): Promise<void> {
   if (!showSignedIn()) return;
+  // The agency-wide list and registry extracts bind every client: admins only (the service agrees).
+  $('dnc-admin-only').hidden = currentUser()?.role !== 'admin';
   [clients, callers] = await Promise.all([
     call<{ id: string; name: string }[]>('GET', '/clients'),
     call<Caller[]>('GET', '/callers'),
@@ -479,15 +489,16 @@ async function dncCheck(): Promise<void> {
     : `${r.phone} is not on any list you can see.`;
 }
 
-/** A list of numbers for the client's list (or the agency's), e.g. a registry extract. */
+/** A list of numbers for the client's list; an admin's may be the agency's or a registry extract. */
 async function dncUpload(): Promise<void> {
   const file = $<HTMLInputElement>('dnc-file').files?.[0];
   if (!file) throw new Error('Choose the list file first.');
-  const registry = $<HTMLInputElement>('dnc-registry').checked;
-  const obtained = $<HTMLInputElement>('dnc-obtained').value;
+  const admin = !$('dnc-admin-only').hidden;
+  const registry = admin && $<HTMLInputElement>('dnc-registry').checked;
+  const obtained = registry ? $<HTMLInputElement>('dnc-obtained').value : '';
   if (registry && !obtained) throw new Error('A registry extract needs the date it was obtained.');
   const q = new URLSearchParams();
-  if (!$<HTMLInputElement>('dnc-global').checked) q.set('clientId', clientId());
+  if (!(admin && $<HTMLInputElement>('dnc-global').checked)) q.set('clientId', clientId());
   if (registry) q.set('registry', 'true');
   if (obtained) q.set('obtainedAt', obtained);
   const res = await fetch(`/dnc/imports?${q.toString()}`, {

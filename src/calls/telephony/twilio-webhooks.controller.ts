@@ -2,6 +2,7 @@ import { Controller, Header, HttpCode, Post, Query, Req, UseGuards } from '@nest
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../auth/access.decorators';
+import { TakesForms } from '../../common/request-bodies';
 import { ParentLegs } from './parent-leg';
 import { TelephonyEvents } from './telephony-events.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
@@ -15,6 +16,7 @@ import type { FormParams } from './webhook-params';
 @ApiExcludeController()
 @Controller('telephony/twilio')
 @Public()
+@TakesForms()
 @UseGuards(TwilioSignatureGuard)
 export class TwilioWebhooksController {
   constructor(

@@ -14,6 +14,8 @@ import { TokenVersion1795513772611 } from './1795513772611-TokenVersion';
 import { ParentEnded1795520000000 } from './1795520000000-ParentEnded';
 import { AutoDialConsent1795531000000 } from './1795531000000-AutoDialConsent';
 import { CallerStates1795531000001 } from './1795531000001-CallerStates';
+import { LoginLimiter1796327631780 } from './1796327631780-LoginLimiter';
+import { DncAuthority1796327863078 } from './1796327863078-DncAuthority';
 
 /**
  * Every migration, in order. Generate the next one from the entities with
@@ -38,4 +40,6 @@ export const MIGRATIONS: Function[] = [
   ParentEnded1795520000000,
   AutoDialConsent1795531000000,
   CallerStates1795531000001,
+  LoginLimiter1796327631780,
+  DncAuthority1796327863078,
 ];
