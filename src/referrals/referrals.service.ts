@@ -83,9 +83,22 @@ interface Row {
 }
 
 /** A referral returned to its caller, as their inbox shows it (`GET /callers/me/returned`). */
-export interface ReturnedReferral {
-  id: string;
-  callId: string;
+export interface ReturnedReferral extends Pick<
+  ReferralView,
+  | 'id'
+  | 'callId'
+  | 'rating'
+  | 'need'
+  | 'timeframe'
+  | 'budget'
+  | 'decisionMaker'
+  | 'employees'
+  | 'expectingCall'
+  | 'nextStep'
+  | 'contact'
+  | 'score'
+  | 'problems'
+> {
   contactId: string;
   /** What the reviewer asked the caller to fix or find out, who, and when. */
   reason: string | null;
@@ -94,18 +107,6 @@ export interface ReturnedReferral {
   campaign: { id: string; name: string };
   /** The company of the contact called (as the list gave it). */
   company: string | null;
-  rating: 'very_interested' | 'needs_work';
-  need: string;
-  timeframe: string | null;
-  budget: string | null;
-  decisionMaker: string | null;
-  employees: number | null;
-  expectingCall: boolean | null;
-  nextStep: string | null;
-  contact: ReferralContactDetails;
-  score: number;
-  /** What is still missing for publication. */
-  problems: { field: string; message: string }[];
   createdAt: Date;
 }
 
